@@ -1,0 +1,119 @@
+//! HDF5 files such as the course's `train_catvnoncat.h5`, read with a pure-Rust reader.
+//!
+//! The features are a dataset whose first axis is the example: `(m, 64, 64, 3)` uint8 images
+//! or `(m, n_x)` numbers. Each example is flattened in row-major order — for images
+//! (row, column, channel), the course's `reshape(m, -1).T` — into one column of X. Values are
+//! returned as stored (0–255 for images); scaling is the caller's [`super::Scale`].
+
+use std::path::Path;
+
+use hdf5_pure::{DType as H5Type, File};
+use ndarray::Array2;
+
+use super::{Dataset, ImageShape};
+use crate::{Error, Result};
+
+/// Which datasets of an HDF5 file hold X and Y. Left `None`, they are found by the
+/// convention of the course's files: the one dataset named `*_x` (or `x`, `X`) and the one
+/// named `*_y` (or `y`, `Y`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Hdf5Keys {
+    /// The features' dataset.
+    pub x: Option<String>,
+    /// The labels' dataset.
+    pub y: Option<String>,
+}
+
+/// Reads X (n_x × m) and Y (1 × m) from an HDF5 file; class names from a `list_classes`
+/// dataset when present.
+pub fn read_hdf5(path: impl AsRef<Path>, keys: &Hdf5Keys) -> Result<Dataset> {
+    let path = path.as_ref();
+    let fail = |reason: String| Error::DataFile { path: path.to_path_buf(), reason };
+    if let Err(source) = std::fs::metadata(path) {
+        return Err(Error::Io { path: path.to_path_buf(), source });
+    }
+    let file = File::open(path).map_err(|e| fail(format!("not a readable HDF5 file ({e})")))?;
+    let names = file.root().datasets().map_err(|e| fail(format!("cannot list the datasets ({e})")))?;
+    let x_key = find_key(&names, keys.x.as_deref(), "x").map_err(&fail)?;
+    let y_key = find_key(&names, keys.y.as_deref(), "y").map_err(&fail)?;
+
+    let x_set = file.dataset(&x_key).map_err(|e| fail(format!("dataset '{x_key}': {e}")))?;
+    let shape: Vec<usize> = x_set
+        .shape()
+        .map_err(|e| fail(format!("dataset '{x_key}': {e}")))?
+        .into_iter()
+        .map(|d| d as usize)
+        .collect();
+    let Some((&m, example_shape)) = shape.split_first() else {
+        return Err(fail(format!("dataset '{x_key}' is a scalar, expected one example per row")));
+    };
+    let n_x: usize = example_shape.iter().product();
+    let dtype = x_set.dtype().map_err(|e| fail(format!("dataset '{x_key}': {e}")))?;
+    let values: Vec<f64> = match dtype {
+        H5Type::U8 => x_set.read_u8().map(|v| v.into_iter().map(f64::from).collect()),
+        H5Type::F32 | H5Type::F64 | H5Type::I8 | H5Type::I16 | H5Type::I32 | H5Type::I64 | H5Type::U16
+        | H5Type::U32 | H5Type::U64 => x_set.read_f64(),
+        other => return Err(fail(format!("dataset '{x_key}' holds {other}, expected numbers"))),
+    }
+    .map_err(|e| fail(format!("dataset '{x_key}' cannot be read ({e})")))?;
+    if values.len() != m * n_x {
+        return Err(fail(format!("dataset '{x_key}' holds {} values, its shape {shape:?} says {}", values.len(), m * n_x)));
+    }
+    // Row j of the (m, n_x) block is example j; the transpose makes it column j.
+    let x = Array2::from_shape_vec((m, n_x), values)
+        .expect("length checked above")
+        .reversed_axes()
+        .as_standard_layout()
+        .into_owned();
+    if let Some(((row, column), v)) = x.indexed_iter().find(|(_, v)| !v.is_finite()) {
+        return Err(fail(format!("dataset '{x_key}' has a non-finite value {v} at example {column}, feature {row}")));
+    }
+
+    let y_set = file.dataset(&y_key).map_err(|e| fail(format!("dataset '{y_key}': {e}")))?;
+    let labels = y_set.read_f64().map_err(|e| fail(format!("dataset '{y_key}' cannot be read as numbers ({e})")))?;
+    if labels.len() != m {
+        return Err(fail(format!("dataset '{y_key}' has {} labels, but '{x_key}' has {m} examples", labels.len())));
+    }
+    let y = Array2::from_shape_vec((1, m), labels).expect("length checked above");
+
+    let class_names = if names.iter().any(|n| n == "list_classes") {
+        let classes = file.dataset("list_classes").and_then(|d| d.read_string());
+        Some(classes.map_err(|e| fail(format!("dataset 'list_classes' cannot be read as strings ({e})")))?)
+    } else {
+        None
+    };
+    let image = match (dtype, example_shape) {
+        (H5Type::U8, &[height, width, channels]) => Some(ImageShape { height, width, channels }),
+        (H5Type::U8, &[height, width]) => Some(ImageShape { height, width, channels: 1 }),
+        _ => None,
+    };
+    Ok(Dataset { x, y, class_names, image })
+}
+
+/// The dataset named `given`, or the one matching the `*_{suffix}` convention.
+fn find_key(names: &[String], given: Option<&str>, suffix: &str) -> Result<String, String> {
+    let listing = || if names.is_empty() { "none".to_string() } else { names.join(", ") };
+    if let Some(key) = given {
+        return if names.iter().any(|n| n == key) {
+            Ok(key.to_string())
+        } else {
+            Err(format!("no dataset '{key}' (datasets: {})", listing()))
+        };
+    }
+    let matches: Vec<&String> = names
+        .iter()
+        .filter(|n| n.eq_ignore_ascii_case(suffix) || n.to_ascii_lowercase().ends_with(&format!("_{suffix}")))
+        .collect();
+    match matches.as_slice() {
+        [one] => Ok((*one).clone()),
+        [] => Err(format!(
+            "no dataset named '{suffix}' or '*_{suffix}' (datasets: {}); name it with --{suffix}-key",
+            listing()
+        )),
+        several => Err(format!(
+            "several datasets could hold {}: {}; name one with --{suffix}-key",
+            suffix.to_uppercase(),
+            several.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ")
+        )),
+    }
+}

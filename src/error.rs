@@ -1,0 +1,122 @@
+//! The library's error type: one enum whose variants carry the offending values.
+
+use std::path::PathBuf;
+
+/// Shorthand for results whose error is [`Error`].
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Everything that can go wrong in the library, with the values that made it go wrong.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// Two arrays whose shapes must agree do not. Shapes are `(rows, columns)`.
+    #[error("shape mismatch for {what}: expected {expected:?}, found {found:?}")]
+    ShapeMismatch {
+        /// What was being checked, e.g. `"X"` or `"W2"`.
+        what: String,
+        /// The shape that was required.
+        expected: (usize, usize),
+        /// The shape that was given.
+        found: (usize, usize),
+    },
+
+    /// A label of a binary classification is neither 0 nor 1.
+    #[error("label at example {example} is {value}, expected 0 or 1")]
+    LabelNotBinary {
+        /// Zero-based index of the example (column of Y).
+        example: usize,
+        /// The label found.
+        value: f64,
+    },
+
+    /// An input value is NaN or infinite.
+    #[error("{what} has a non-finite value {value} at row {row}, column {column}")]
+    NonFinite {
+        /// Which array, e.g. `"X"`.
+        what: String,
+        /// Zero-based row.
+        row: usize,
+        /// Zero-based column (example).
+        column: usize,
+        /// The value found.
+        value: f64,
+    },
+
+    /// A hyperparameter is outside its valid range.
+    #[error("invalid {name} {value}: {expected}")]
+    InvalidHyperparameter {
+        /// The hyperparameter, e.g. `"learning rate"`.
+        name: &'static str,
+        /// The value given, as text.
+        value: String,
+        /// What a valid value is.
+        expected: &'static str,
+    },
+
+    /// Zero initial weights were asked for a network with hidden layers.
+    #[error(
+        "zero initialisation with {hidden_layers} hidden layer(s): every hidden unit of a layer \
+         would compute the same function and receive the same gradient, so they stay identical \
+         forever (symmetry) and the network learns no more than one unit per layer; \
+         use a random initialisation (scaled:0.01, lecun, he, xavier) or allow symmetry explicitly"
+    )]
+    SymmetricInit {
+        /// How many hidden layers the network has.
+        hidden_layers: usize,
+    },
+
+    /// The output activation and the loss do not go together.
+    #[error("loss {loss} cannot be used with a {activation} output: {expected}")]
+    IncompatibleLoss {
+        /// The loss's name.
+        loss: String,
+        /// The output activation's name.
+        activation: String,
+        /// What would work.
+        expected: &'static str,
+    },
+
+    /// A name or value given as text could not be understood.
+    #[error("invalid {what} '{input}': expected {expected}")]
+    Parse {
+        /// What was being parsed, e.g. `"activation"`.
+        what: &'static str,
+        /// The text given.
+        input: String,
+        /// What was expected.
+        expected: &'static str,
+    },
+
+    /// A file could not be read or written.
+    #[error("{}: {source}", path.display())]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// The underlying error.
+        source: std::io::Error,
+    },
+
+    /// A model file is truncated, corrupt, of another version or inconsistent.
+    #[error("{}: not a valid dnn model file: {reason}", path.display())]
+    ModelFile {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong with it.
+        reason: String,
+    },
+
+    /// A data file does not hold what was expected.
+    #[error("{}: {reason}", path.display())]
+    DataFile {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong, naming the key, line or field.
+        reason: String,
+    },
+}
+
+impl Error {
+    /// A [`Error::ShapeMismatch`] from two `(rows, columns)` pairs.
+    pub(crate) fn shape(what: impl Into<String>, expected: (usize, usize), found: (usize, usize)) -> Self {
+        Error::ShapeMismatch { what: what.into(), expected, found }
+    }
+}

@@ -1,0 +1,119 @@
+//! Losses L(ŷ, y), the cost J = (1/m) Σ L, and the gradient that starts backpropagation.
+
+use std::fmt;
+use std::str::FromStr;
+
+use ndarray::ArrayView2;
+use serde::{Deserialize, Serialize};
+
+use crate::activation::softplus;
+use crate::{Activation, Error, Float, Result};
+
+/// The loss a network is trained to minimise.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Loss {
+    /// Binary cross-entropy `L(ŷ, y) = −(y log ŷ + (1 − y) log(1 − ŷ))`, for a sigmoid output
+    /// and labels in {0, 1}.
+    CrossEntropy,
+    /// Squared error `L(ŷ, y) = (ŷ − y)²`, for a real-valued output; its cost is the mean
+    /// squared error.
+    MeanSquaredError,
+}
+
+impl Loss {
+    /// The loss that goes with an output activation: cross-entropy for sigmoid, squared error
+    /// for everything else.
+    pub fn for_output(output: Activation) -> Loss {
+        match output {
+            Activation::Sigmoid => Loss::CrossEntropy,
+            _ => Loss::MeanSquaredError,
+        }
+    }
+
+    /// Checks that this loss can be used with the output activation: cross-entropy needs
+    /// ŷ in (0, 1), so a sigmoid output.
+    pub fn check_output(self, output: Activation) -> Result<()> {
+        match (self, output) {
+            (Loss::CrossEntropy, Activation::Sigmoid) | (Loss::MeanSquaredError, _) => Ok(()),
+            (Loss::CrossEntropy, other) => Err(Error::IncompatibleLoss {
+                loss: self.to_string(),
+                activation: other.to_string(),
+                expected: "cross-entropy needs a sigmoid output; use mean-squared-error otherwise",
+            }),
+        }
+    }
+
+    /// The cost `J = (1/m) Σ L(a, y)` over all m examples (and all output units).
+    ///
+    /// Cross-entropy is computed from the output layer's pre-activation Z[L], never from
+    /// log(A): with `log σ(z) = −softplus(−z)` and `log(1 − σ(z)) = −softplus(z)`,
+    /// `L = y·softplus(−z) + (1 − y)·softplus(z)`, finite for every z (a saturated wrong
+    /// answer costs about |z|, not infinity) and free of the cancellation in `log(1 − a)`.
+    ///
+    /// # Shapes
+    /// `z`, `a`, `y`: n[L] × m. The sum is accumulated in `f64`.
+    pub fn cost<T: Float>(self, z: ArrayView2<T>, a: ArrayView2<T>, y: ArrayView2<T>) -> f64 {
+        let m = y.ncols() as f64;
+        let total: f64 = match self {
+            Loss::CrossEntropy => ndarray::Zip::from(&z).and(&y).fold(0.0, |sum, &z, &y| {
+                let (z, y) = (z.as_f64(), y.as_f64());
+                sum + y * softplus(-z) + (1.0 - y) * softplus(z)
+            }),
+            Loss::MeanSquaredError => ndarray::Zip::from(&a).and(&y).fold(0.0, |sum, &a, &y| {
+                let e = a.as_f64() - y.as_f64();
+                sum + e * e
+            }),
+        };
+        total / m
+    }
+
+    /// The output layer's `dZ[L]`, scaled by m (the 1/m is applied with dW and db), in place.
+    ///
+    /// For a sigmoid output with cross-entropy, `dL/dA ⊙ σ'(Z)` simplifies exactly to
+    /// `A − Y` (the course's `dZ[L] = A[L] − Y`); this fused form holds only for that pair.
+    /// For squared error `dL/dA = 2(A − Y)`, times g'(Z) of the output activation (1 for a
+    /// linear output).
+    ///
+    /// # Shapes
+    /// `z`, `a`, `y`, `dz`: n[L] × m, all in the same (standard) layout.
+    pub fn output_delta_in_place<T: Float>(self, output: Activation, z: &[T], a: &[T], y: &[T], dz: &mut [T]) {
+        match self {
+            Loss::CrossEntropy => {
+                debug_assert_eq!(output, Activation::Sigmoid);
+                dz.iter_mut().zip(a.iter().zip(y)).for_each(|(d, (&a, &y))| *d = a - y);
+            }
+            Loss::MeanSquaredError => {
+                let two = T::from_f64(2.0);
+                dz.iter_mut().zip(a.iter().zip(y)).for_each(|(d, (&a, &y))| *d = two * (a - y));
+                output.backward_in_place(z, a, dz);
+            }
+        }
+    }
+
+    /// The name used on the command line and in model files.
+    pub fn name(self) -> &'static str {
+        match self {
+            Loss::CrossEntropy => "cross-entropy",
+            Loss::MeanSquaredError => "mean-squared-error",
+        }
+    }
+}
+
+impl fmt::Display for Loss {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl FromStr for Loss {
+    type Err = Error;
+
+    fn from_str(s: &str) -> Result<Self> {
+        match s.trim() {
+            "cross-entropy" => Ok(Loss::CrossEntropy),
+            "mean-squared-error" | "mse" => Ok(Loss::MeanSquaredError),
+            _ => Err(Error::Parse { what: "loss", input: s.to_string(), expected: "cross-entropy or mean-squared-error" }),
+        }
+    }
+}

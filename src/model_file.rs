@@ -1,0 +1,205 @@
+//! Model files: weights as safetensors (`W1`, `b1`, `W2`, …), and under the `__metadata__`
+//! key `dnn` a JSON document with the format version, architecture, preprocessing, class
+//! names and training configuration. Python's `safetensors` package reads them as they are.
+//!
+//! Files are written atomically: to a temporary file in the same directory, then renamed,
+//! so a failed or interrupted save never leaves a half-written model behind.
+
+use std::collections::HashMap;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use safetensors::tensor::TensorView;
+use safetensors::{Dtype, SafeTensors};
+use serde::{Deserialize, Serialize};
+
+use crate::data::Preprocessing;
+use crate::layer::Dense;
+use crate::{Activation, Architecture, DType, Error, Float, Loss, Network, Result};
+
+/// The version of the metadata layout this crate writes and reads.
+pub const FORMAT_VERSION: u32 = 1;
+
+/// The `__metadata__` key under which the JSON document is stored.
+pub const METADATA_KEY: &str = "dnn";
+
+/// What a model file says about its network besides the weights.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ModelMeta {
+    /// [`FORMAT_VERSION`] of the writer.
+    pub format_version: u32,
+    /// `[n_x, n[1], …, n[L]]`.
+    pub layer_sizes: Vec<usize>,
+    /// g[1], …, g[L].
+    pub activations: Vec<Activation>,
+    /// The loss trained on.
+    pub loss: Loss,
+    /// The float type of the stored tensors.
+    pub dtype: DType,
+    /// What is done to raw inputs before the network sees them.
+    #[serde(default)]
+    pub preprocessing: Preprocessing,
+    /// Names of class 0 and class 1, when known.
+    #[serde(default)]
+    pub class_names: Option<Vec<String>>,
+    /// The training configuration (free-form JSON).
+    #[serde(default)]
+    pub training: Option<serde_json::Value>,
+}
+
+/// The parts of a model file that the caller supplies; the rest comes from the network.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ModelInfo {
+    /// See [`ModelMeta::preprocessing`].
+    pub preprocessing: Preprocessing,
+    /// See [`ModelMeta::class_names`].
+    pub class_names: Option<Vec<String>>,
+    /// See [`ModelMeta::training`].
+    pub training: Option<serde_json::Value>,
+}
+
+/// Writes `network` and `info` to `path` atomically.
+pub fn save<T: Float>(path: impl AsRef<Path>, network: &Network<T>, info: &ModelInfo) -> Result<()> {
+    let path = path.as_ref();
+    let bytes = to_bytes(network, info).map_err(|reason| Error::ModelFile { path: path.to_path_buf(), reason })?;
+    write_atomically(path, &bytes)
+}
+
+/// Reads a model file, converting the weights to `T` if they were stored in the other type.
+pub fn load<T: Float>(path: impl AsRef<Path>) -> Result<(Network<T>, ModelMeta)> {
+    let path = path.as_ref();
+    let bytes = std::fs::read(path).map_err(|source| Error::Io { path: path.to_path_buf(), source })?;
+    from_bytes(&bytes).map_err(|reason| Error::ModelFile { path: path.to_path_buf(), reason })
+}
+
+/// Reads only the metadata of a model file.
+pub fn read_meta(path: impl AsRef<Path>) -> Result<ModelMeta> {
+    let path = path.as_ref();
+    let bytes = std::fs::read(path).map_err(|source| Error::Io { path: path.to_path_buf(), source })?;
+    parse_meta(&bytes).map_err(|reason| Error::ModelFile { path: path.to_path_buf(), reason })
+}
+
+/// The file's bytes for `network` and `info`.
+fn to_bytes<T: Float>(network: &Network<T>, info: &ModelInfo) -> Result<Vec<u8>, String> {
+    let arch = network.architecture();
+    let meta = ModelMeta {
+        format_version: FORMAT_VERSION,
+        layer_sizes: arch.sizes().to_vec(),
+        activations: arch.activations().to_vec(),
+        loss: arch.loss(),
+        dtype: T::DTYPE,
+        preprocessing: info.preprocessing.clone(),
+        class_names: info.class_names.clone(),
+        training: info.training.clone(),
+    };
+    let json = serde_json::to_string(&meta).map_err(|e| format!("cannot encode metadata: {e}"))?;
+    let dtype = match T::DTYPE {
+        DType::F32 => Dtype::F32,
+        DType::F64 => Dtype::F64,
+    };
+    let mut buffers = Vec::new();
+    for (l, layer) in network.layers().iter().enumerate() {
+        let w: Vec<u8> = layer.w.iter().flat_map(|v| le_bytes(*v)).collect();
+        let b: Vec<u8> = layer.b.iter().flat_map(|v| le_bytes(*v)).collect();
+        buffers.push((format!("W{}", l + 1), vec![layer.n_out(), layer.n_in()], w));
+        buffers.push((format!("b{}", l + 1), vec![layer.n_out(), 1], b));
+    }
+    let views = buffers
+        .iter()
+        .map(|(name, shape, data)| Ok((name.clone(), TensorView::new(dtype, shape.clone(), data).map_err(|e| e.to_string())?)))
+        .collect::<Result<Vec<_>, String>>()?;
+    let metadata = HashMap::from([(METADATA_KEY.to_string(), json)]);
+    safetensors::serialize(views, Some(metadata)).map_err(|e| e.to_string())
+}
+
+fn le_bytes<T: Float>(value: T) -> Vec<u8> {
+    match T::DTYPE {
+        DType::F32 => (value.as_f64() as f32).to_le_bytes().to_vec(),
+        DType::F64 => value.as_f64().to_le_bytes().to_vec(),
+    }
+}
+
+fn parse_meta(bytes: &[u8]) -> Result<ModelMeta, String> {
+    let (_, header) =
+        SafeTensors::read_metadata(bytes).map_err(|e| format!("not a safetensors file, or truncated ({e})"))?;
+    let json = header
+        .metadata()
+        .as_ref()
+        .and_then(|m| m.get(METADATA_KEY))
+        .ok_or_else(|| format!("the safetensors header has no '{METADATA_KEY}' metadata: not written by dnn"))?;
+    let version: serde_json::Value =
+        serde_json::from_str(json).map_err(|e| format!("metadata is not valid JSON ({e})"))?;
+    match version.get("format_version").and_then(serde_json::Value::as_u64) {
+        Some(v) if v == u64::from(FORMAT_VERSION) => {}
+        Some(v) => {
+            return Err(format!(
+                "format version {v}, but this dnn reads version {FORMAT_VERSION}; use the dnn release that wrote it"
+            ))
+        }
+        None => return Err("metadata has no format_version".into()),
+    }
+    serde_json::from_value(version).map_err(|e| format!("metadata is incomplete or invalid ({e})"))
+}
+
+fn from_bytes<T: Float>(bytes: &[u8]) -> Result<(Network<T>, ModelMeta), String> {
+    let meta = parse_meta(bytes)?;
+    let tensors = SafeTensors::deserialize(bytes).map_err(|e| format!("not a safetensors file, or truncated ({e})"))?;
+    let arch = Architecture::with_activations(&meta.layer_sizes, meta.activations.clone(), meta.loss)
+        .map_err(|e| format!("metadata describes no valid network ({e})"))?;
+    let mut layers = Vec::with_capacity(arch.activations().len());
+    for (l, (pair, &activation)) in arch.sizes().windows(2).zip(arch.activations()).enumerate() {
+        let w = read_tensor::<T>(&tensors, &format!("W{}", l + 1), [pair[1], pair[0]], meta.dtype)?;
+        let b = read_tensor::<T>(&tensors, &format!("b{}", l + 1), [pair[1], 1], meta.dtype)?;
+        layers.push(Dense { w, b: b.into_shape_with_order(pair[1]).map_err(|e| e.to_string())?, activation });
+    }
+    let network = Network::from_layers(layers, meta.loss).map_err(|e| e.to_string())?;
+    Ok((network, meta))
+}
+
+fn read_tensor<T: Float>(
+    tensors: &SafeTensors<'_>,
+    name: &str,
+    shape: [usize; 2],
+    dtype: DType,
+) -> Result<ndarray::Array2<T>, String> {
+    let view = tensors.tensor(name).map_err(|_| format!("tensor {name} is missing"))?;
+    if view.shape() != shape {
+        return Err(format!("tensor {name} has shape {:?}, the metadata says {:?}", view.shape(), shape));
+    }
+    let values: Vec<T> = match (view.dtype(), dtype) {
+        (Dtype::F64, DType::F64) => view
+            .data()
+            .chunks_exact(8)
+            .map(|c| T::from_f64(f64::from_le_bytes(c.try_into().expect("8-byte chunk"))))
+            .collect(),
+        (Dtype::F32, DType::F32) => view
+            .data()
+            .chunks_exact(4)
+            .map(|c| T::from_f64(f64::from(f32::from_le_bytes(c.try_into().expect("4-byte chunk")))))
+            .collect(),
+        (found, expected) => return Err(format!("tensor {name} is {found:?}, the metadata says {expected}")),
+    };
+    ndarray::Array2::from_shape_vec(shape, values).map_err(|e| format!("tensor {name}: {e}"))
+}
+
+/// Writes `bytes` to a temporary file beside `path`, flushes it to disk, then renames it over
+/// `path`. On any failure the temporary file is removed and `path` is untouched.
+pub(crate) fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
+    let io_error = |source| Error::Io { path: path.to_path_buf(), source };
+    let file_name = path.file_name().ok_or_else(|| {
+        io_error(std::io::Error::new(std::io::ErrorKind::InvalidInput, "the path names no file"))
+    })?;
+    let mut temp_name = std::ffi::OsString::from(".");
+    temp_name.push(file_name);
+    temp_name.push(format!(".tmp{}", std::process::id()));
+    let temp: PathBuf = path.with_file_name(temp_name);
+    let written = std::fs::File::create(&temp).and_then(|mut file| {
+        file.write_all(bytes)?;
+        file.sync_all()
+    });
+    let renamed = written.and_then(|()| std::fs::rename(&temp, path));
+    renamed.map_err(|source| {
+        let _ = std::fs::remove_file(&temp);
+        io_error(source)
+    })
+}

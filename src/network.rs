@@ -1,0 +1,368 @@
+//! A network of dense layers: its architecture, the forward and backward sweeps over all
+//! layers, and prediction.
+
+use ndarray::{Array2, ArrayView2};
+use serde::{Deserialize, Serialize};
+
+use crate::layer::{Dense, Gradients};
+use crate::{Activation, Error, Float, Init, Loss, NumpyRng, Result};
+
+/// The shape of a network: layer sizes `[n_x, n[1], …, n[L]]`, one activation per layer and
+/// the loss. Checked when built, so a network made from it is always consistent.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Architecture {
+    sizes: Vec<usize>,
+    activations: Vec<Activation>,
+    loss: Loss,
+}
+
+impl Architecture {
+    /// Layer sizes `[n_x, n[1], …, n[L]]` with one activation for every hidden layer and
+    /// another for the output; the loss follows from the output (cross-entropy for sigmoid,
+    /// squared error otherwise). `[n_x, 1]` with a sigmoid output is logistic regression.
+    pub fn new(sizes: &[usize], hidden: Activation, output: Activation) -> Result<Self> {
+        let layers = sizes.len().saturating_sub(1);
+        let activations = (0..layers).map(|l| if l + 1 == layers { output } else { hidden }).collect();
+        Architecture::with_activations(sizes, activations, Loss::for_output(output))
+    }
+
+    /// Layer sizes with an activation chosen for each layer (`activations[l−1]` is g[l]) and
+    /// the loss given explicitly.
+    pub fn with_activations(sizes: &[usize], activations: Vec<Activation>, loss: Loss) -> Result<Self> {
+        if sizes.len() < 2 {
+            return Err(Error::InvalidHyperparameter {
+                name: "layer sizes",
+                value: format!("{sizes:?}"),
+                expected: "at least an input size and an output size",
+            });
+        }
+        if let Some(position) = sizes.iter().position(|&n| n == 0) {
+            return Err(Error::InvalidHyperparameter {
+                name: "layer sizes",
+                value: format!("{sizes:?}"),
+                expected: if position == 0 { "an input size of at least 1" } else { "every layer to have at least 1 unit" },
+            });
+        }
+        if activations.len() != sizes.len() - 1 {
+            return Err(Error::InvalidHyperparameter {
+                name: "activations",
+                value: format!("{} for {} layers", activations.len(), sizes.len() - 1),
+                expected: "one activation per layer",
+            });
+        }
+        loss.check_output(*activations.last().expect("at least one layer"))?;
+        Ok(Architecture { sizes: sizes.to_vec(), activations, loss })
+    }
+
+    /// `[n_x, n[1], …, n[L]]`.
+    pub fn sizes(&self) -> &[usize] {
+        &self.sizes
+    }
+
+    /// g[1], …, g[L].
+    pub fn activations(&self) -> &[Activation] {
+        &self.activations
+    }
+
+    /// The loss.
+    pub fn loss(&self) -> Loss {
+        self.loss
+    }
+
+    /// L − 1, the number of hidden layers.
+    pub fn hidden_layers(&self) -> usize {
+        self.sizes.len() - 2
+    }
+}
+
+/// A trained or initialised network: its layers and loss.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Network<T> {
+    layers: Vec<Dense<T>>,
+    loss: Loss,
+}
+
+/// The buffers of one forward and backward sweep over m examples, allocated once and reused
+/// by every iteration of training.
+#[derive(Debug, Clone)]
+pub struct Workspace<T> {
+    caches: Vec<LayerCache<T>>,
+    grads: Vec<Gradients<T>>,
+}
+
+/// The course's cache for layer l: Z[l] and A[l], plus `delta`, which holds dA[l] and
+/// then, in place, dZ[l].
+#[derive(Debug, Clone)]
+struct LayerCache<T> {
+    z: Array2<T>,
+    a: Array2<T>,
+    delta: Array2<T>,
+}
+
+impl<T: Float> Workspace<T> {
+    /// Buffers for `network` over `m` examples.
+    pub fn new(network: &Network<T>, m: usize) -> Self {
+        let caches = network
+            .layers
+            .iter()
+            .map(|layer| LayerCache {
+                z: Array2::zeros((layer.n_out(), m)),
+                a: Array2::zeros((layer.n_out(), m)),
+                delta: Array2::zeros((layer.n_out(), m)),
+            })
+            .collect();
+        let grads = network.layers.iter().map(Gradients::zeros_like).collect();
+        Workspace { caches, grads }
+    }
+
+    /// The number of examples the buffers hold.
+    pub fn m(&self) -> usize {
+        self.caches[0].z.ncols()
+    }
+
+    /// A[L], the output of the last forward sweep (n[L] × m).
+    pub fn output(&self) -> ArrayView2<'_, T> {
+        self.caches.last().expect("a network has layers").a.view()
+    }
+
+    /// Z[l] of the last forward sweep, for layer `l` in 1..=L.
+    pub fn z(&self, l: usize) -> ArrayView2<'_, T> {
+        self.caches[l - 1].z.view()
+    }
+
+    /// A[l] of the last forward sweep, for layer `l` in 1..=L.
+    pub fn a(&self, l: usize) -> ArrayView2<'_, T> {
+        self.caches[l - 1].a.view()
+    }
+
+    /// The gradients of the last backward sweep, layer 1 first.
+    pub fn gradients(&self) -> &[Gradients<T>] {
+        &self.grads
+    }
+}
+
+impl<T: Float> Network<T> {
+    /// A network from explicit layers; their sizes must chain and the loss must suit the last
+    /// activation.
+    pub fn from_layers(layers: Vec<Dense<T>>, loss: Loss) -> Result<Self> {
+        let last = layers.last().ok_or(Error::InvalidHyperparameter {
+            name: "layers",
+            value: "none".into(),
+            expected: "at least one layer",
+        })?;
+        loss.check_output(last.activation)?;
+        for (l, pair) in layers.windows(2).enumerate() {
+            if pair[1].n_in() != pair[0].n_out() {
+                return Err(Error::shape(
+                    format!("W{}", l + 2),
+                    (pair[1].n_out(), pair[0].n_out()),
+                    pair[1].w.dim(),
+                ));
+            }
+        }
+        for (l, layer) in layers.iter().enumerate() {
+            if layer.b.len() != layer.n_out() {
+                return Err(Error::shape(format!("b{}", l + 1), (layer.n_out(), 1), (layer.b.len(), 1)));
+            }
+        }
+        Ok(Network { layers, loss })
+    }
+
+    /// Initialises the course's way: for l = 1..L in order, W[l] is drawn with `init` from
+    /// `rng` (row-major) and b[l] = 0.
+    ///
+    /// Refuses [`Init::Zeros`] when there are hidden layers ([`Error::SymmetricInit`]); see
+    /// [`Network::init_allowing_symmetry`] to show the symmetry problem on purpose.
+    pub fn init(arch: &Architecture, init: Init, rng: &mut NumpyRng) -> Result<Self> {
+        if init == Init::Zeros && arch.hidden_layers() > 0 {
+            return Err(Error::SymmetricInit { hidden_layers: arch.hidden_layers() });
+        }
+        Ok(Self::init_allowing_symmetry(arch, init, rng))
+    }
+
+    /// As [`Network::init`], but accepts zero weights with hidden layers: every hidden unit
+    /// then stays identical to the others of its layer, however long it trains.
+    pub fn init_allowing_symmetry(arch: &Architecture, init: Init, rng: &mut NumpyRng) -> Self {
+        let layers = arch
+            .sizes
+            .windows(2)
+            .zip(&arch.activations)
+            .map(|(pair, &activation)| Dense {
+                w: init.draw(pair[1], pair[0], rng).mapv(T::from_f64),
+                b: ndarray::Array1::zeros(pair[1]),
+                activation,
+            })
+            .collect();
+        Network { layers, loss: arch.loss }
+    }
+
+    /// The layers, layer 1 first.
+    pub fn layers(&self) -> &[Dense<T>] {
+        &self.layers
+    }
+
+    /// The layers, mutable (the shapes cannot change through this).
+    pub fn layers_mut(&mut self) -> impl Iterator<Item = (&mut ndarray::Array2<T>, &mut ndarray::Array1<T>)> {
+        self.layers.iter_mut().map(|layer| (&mut layer.w, &mut layer.b))
+    }
+
+    /// The loss.
+    pub fn loss(&self) -> Loss {
+        self.loss
+    }
+
+    /// The architecture this network has.
+    pub fn architecture(&self) -> Architecture {
+        Architecture {
+            sizes: self.sizes(),
+            activations: self.layers.iter().map(|layer| layer.activation).collect(),
+            loss: self.loss,
+        }
+    }
+
+    /// `[n_x, n[1], …, n[L]]`.
+    pub fn sizes(&self) -> Vec<usize> {
+        std::iter::once(self.layers[0].n_in()).chain(self.layers.iter().map(Dense::n_out)).collect()
+    }
+
+    /// n_x, the number of input features.
+    pub fn n_x(&self) -> usize {
+        self.layers[0].n_in()
+    }
+
+    /// n[L], the number of outputs.
+    pub fn n_out(&self) -> usize {
+        self.layers.last().expect("a network has layers").n_out()
+    }
+
+    /// The number of trainable parameters (all weights and biases).
+    pub fn parameter_count(&self) -> usize {
+        self.layers.iter().map(|layer| layer.w.len() + layer.b.len()).sum()
+    }
+
+    /// The same network in another float type.
+    pub fn cast<U: Float>(&self) -> Network<U> {
+        Network { layers: self.layers.iter().map(Dense::cast).collect(), loss: self.loss }
+    }
+
+    /// Checks that X is n_x × m with finite values; m ≥ 1.
+    pub fn check_input(&self, x: ArrayView2<T>) -> Result<()> {
+        if x.nrows() != self.n_x() || x.ncols() == 0 {
+            return Err(Error::shape("X (features × examples)", (self.n_x(), x.ncols().max(1)), x.dim()));
+        }
+        check_finite("X", x)
+    }
+
+    /// Checks that Y is n[L] × m, finite, and in {0, 1} for cross-entropy.
+    pub fn check_labels(&self, y: ArrayView2<T>, m: usize) -> Result<()> {
+        if y.dim() != (self.n_out(), m) {
+            return Err(Error::shape("Y (outputs × examples)", (self.n_out(), m), y.dim()));
+        }
+        check_finite("Y", y)?;
+        if self.loss == Loss::CrossEntropy {
+            if let Some(((_, example), &value)) =
+                y.indexed_iter().find(|&(_, &v)| v != T::zero() && v != T::one())
+            {
+                return Err(Error::LabelNotBinary { example, value: value.as_f64() });
+            }
+        }
+        Ok(())
+    }
+
+    /// The forward sweep: for l = 1..L, `Z[l] = W[l]·A[l−1] + b[l]`, `A[l] = g[l](Z[l])`,
+    /// with A[0] = X, caching Z and A in `ws`.
+    ///
+    /// # Shapes
+    /// `x`: n_x × m, with m the workspace's.
+    pub fn forward(&self, x: ArrayView2<T>, ws: &mut Workspace<T>, threads: usize) {
+        for l in 0..self.layers.len() {
+            let (done, rest) = ws.caches.split_at_mut(l);
+            let a_prev = if l == 0 { x } else { done[l - 1].a.view() };
+            let cache = &mut rest[0];
+            self.layers[l].forward(a_prev, cache.z.view_mut(), cache.a.view_mut(), threads);
+        }
+    }
+
+    /// The cost of the last forward sweep against labels `y` (n[L] × m).
+    pub fn cost(&self, ws: &Workspace<T>, y: ArrayView2<T>) -> f64 {
+        let last = ws.caches.last().expect("a network has layers");
+        self.loss.cost(last.z.view(), last.a.view(), y)
+    }
+
+    /// The backward sweep after [`Network::forward`] on the same `x`: dZ[L] from the loss,
+    /// then for l = L..1: dW[l], db[l] and, for l > 1, `dA[l−1] = W[l]ᵀ·dZ[l]` turned in place
+    /// into `dZ[l−1] = dA[l−1] ⊙ g'[l−1](Z[l−1])`. The gradients land in `ws`.
+    pub fn backward(&self, x: ArrayView2<T>, y: ArrayView2<T>, ws: &mut Workspace<T>, threads: usize) {
+        let last = ws.caches.last_mut().expect("a network has layers");
+        let output = self.layers.last().expect("a network has layers").activation;
+        self.loss.output_delta_in_place(
+            output,
+            contiguous(&last.z),
+            contiguous(&last.a),
+            y.as_slice().expect("labels in standard layout"),
+            last.delta.as_slice_mut().expect("buffers are contiguous"),
+        );
+        for l in (0..self.layers.len()).rev() {
+            let (before, rest) = ws.caches.split_at_mut(l);
+            let dz = rest[0].delta.view();
+            match before.last_mut() {
+                None => self.layers[l].backward(x, dz, &mut ws.grads[l], None, threads),
+                Some(prev) => {
+                    self.layers[l].backward(prev.a.view(), dz, &mut ws.grads[l], Some(prev.delta.view_mut()), threads);
+                    self.layers[l - 1].activation.backward_in_place(
+                        contiguous(&prev.z),
+                        contiguous(&prev.a),
+                        prev.delta.as_slice_mut().expect("buffers are contiguous"),
+                    );
+                }
+            }
+        }
+    }
+
+    /// One gradient-descent step with the gradients in `ws`:
+    /// `W[l] := W[l] − α·dW[l]`, `b[l] := b[l] − α·db[l]`.
+    pub fn update(&mut self, ws: &Workspace<T>, learning_rate: T) {
+        for (layer, grads) in self.layers.iter_mut().zip(&ws.grads) {
+            layer.update(grads, learning_rate);
+        }
+    }
+
+    /// The output A[L] for every example: probabilities for a sigmoid output, values for a
+    /// linear one.
+    ///
+    /// # Shapes
+    /// `x`: n_x × m; result: n[L] × m.
+    pub fn predict_proba(&self, x: ArrayView2<T>) -> Result<Array2<T>> {
+        self.check_input(x)?;
+        let mut a = Array2::zeros((0, 0));
+        for (l, layer) in self.layers.iter().enumerate() {
+            let mut z = Array2::zeros((layer.n_out(), x.ncols()));
+            let mut a_next = Array2::zeros((layer.n_out(), x.ncols()));
+            let a_prev = if l == 0 { x } else { a.view() };
+            layer.forward(a_prev, z.view_mut(), a_next.view_mut(), 1);
+            a = a_next;
+        }
+        Ok(a)
+    }
+
+    /// Labels 1 where the output exceeds `threshold` (the course's `p > 0.5`), else 0.
+    ///
+    /// # Shapes
+    /// `x`: n_x × m; result: n[L] × m.
+    pub fn predict(&self, x: ArrayView2<T>, threshold: T) -> Result<Array2<T>> {
+        Ok(self.predict_proba(x)?.mapv_into(|p| if p > threshold { T::one() } else { T::zero() }))
+    }
+}
+
+fn contiguous<T>(array: &Array2<T>) -> &[T] {
+    array.as_slice().expect("buffers are contiguous")
+}
+
+fn check_finite<T: Float>(what: &str, values: ArrayView2<T>) -> Result<()> {
+    match values.indexed_iter().find(|(_, v)| !v.is_finite()) {
+        None => Ok(()),
+        Some(((row, column), value)) => {
+            Err(Error::NonFinite { what: what.to_string(), row, column, value: value.as_f64() })
+        }
+    }
+}

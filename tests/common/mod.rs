@@ -1,0 +1,53 @@
+//! Helpers shared by the integration tests: fixtures, the course's data, tolerances.
+#![allow(dead_code)]
+
+use std::path::PathBuf;
+
+use dnn::data::{read_hdf5, Dataset, Hdf5Keys, Scale};
+
+/// Numbers from a fixture in tests/fixtures: every whitespace-separated token of the lines
+/// that are not comments.
+pub fn fixture_numbers(name: &str) -> Vec<f64> {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name);
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    text.lines()
+        .filter(|line| !line.trim_start().starts_with('#'))
+        .flat_map(|line| line.split_whitespace().map(|t| t.parse::<f64>().unwrap_or_else(|e| panic!("{name}: {t}: {e}"))).collect::<Vec<_>>())
+        .collect()
+}
+
+/// The folder with the course's cat / non-cat HDF5 files.
+pub fn cat_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/data/catvnoncat")
+}
+
+/// The course's cat data, flattened and divided by 255, or `None` (with the reason printed)
+/// when the files are absent.
+pub fn cat_data() -> Option<(Dataset, Dataset)> {
+    let dir = cat_dir();
+    let train_path = dir.join("train_catvnoncat.h5");
+    let test_path = dir.join("test_catvnoncat.h5");
+    if !train_path.exists() || !test_path.exists() {
+        println!("skipped: the course's cat data is not at {} (train_catvnoncat.h5, test_catvnoncat.h5)", dir.display());
+        return None;
+    }
+    let mut train = read_hdf5(&train_path, &Hdf5Keys::default()).expect("read the training file");
+    let mut test = read_hdf5(&test_path, &Hdf5Keys::default()).expect("read the test file");
+    let scale = Scale::Divide { by: 255.0 };
+    scale.apply_in_place(&mut train.x);
+    scale.apply_in_place(&mut test.x);
+    Some((train, test))
+}
+
+/// |actual − expected| ≤ rel·|expected|, with both values in the message.
+#[track_caller]
+pub fn assert_rel(actual: f64, expected: f64, rel: f64, what: &str) {
+    let error = (actual - expected).abs() / expected.abs().max(f64::MIN_POSITIVE);
+    assert!(error <= rel, "{what}: got {actual:.17}, expected {expected:.17} (relative error {error:.2e} > {rel:.0e})");
+}
+
+/// |actual − expected| ≤ abs.
+#[track_caller]
+pub fn assert_abs(actual: f64, expected: f64, abs: f64, what: &str) {
+    assert!((actual - expected).abs() <= abs, "{what}: got {actual:.17}, expected {expected:.17} (±{abs:e})");
+}
