@@ -86,6 +86,15 @@ pub enum Error {
         expected: &'static str,
     },
 
+    /// The threads for training could not be started.
+    #[error("cannot start {threads} threads: {reason}")]
+    Threads {
+        /// How many were asked for.
+        threads: usize,
+        /// What the system said.
+        reason: String,
+    },
+
     /// A file could not be read or written.
     #[error("{}: {source}", path.display())]
     Io {

@@ -26,6 +26,7 @@ pub trait Float:
     + Send
     + Sync
     + 'static
+    + crate::linalg::GemmScalar
 {
     /// The tag stored in model files and printed by the command line.
     const DTYPE: DType;

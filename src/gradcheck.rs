@@ -28,8 +28,8 @@ pub fn gradient_check<T: Float>(network: &Network<T>, x: ArrayView2<T>, y: Array
     let (x, y) = (x.as_standard_layout(), y.as_standard_layout());
     let (x, y) = (x.view(), y.view());
     let mut ws = Workspace::new(network, x.ncols());
-    network.forward(x, &mut ws, 1);
-    network.backward(x, y, &mut ws, 1);
+    network.forward(x, &mut ws);
+    network.backward(x, y, &mut ws);
     let analytic: Vec<f64> = ws
         .gradients()
         .iter()
@@ -38,7 +38,7 @@ pub fn gradient_check<T: Float>(network: &Network<T>, x: ArrayView2<T>, y: Array
 
     let mut probe = network.clone();
     let mut cost_at = |probe: &Network<T>| {
-        probe.forward(x, &mut ws, 1);
+        probe.forward(x, &mut ws);
         probe.cost(&ws, y)
     };
     let mut numeric = Vec::with_capacity(analytic.len());

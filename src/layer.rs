@@ -3,7 +3,7 @@
 
 use ndarray::{Array1, Array2, ArrayView2, ArrayViewMut2, Zip};
 
-use crate::linalg::matmul_into;
+use crate::linalg::{matmul_into, GemmScratch};
 use crate::{Activation, Float};
 
 /// A dense layer `A = g(W·A_prev + b)`.
@@ -53,8 +53,14 @@ impl<T: Float> Dense<T> {
     ///
     /// # Shapes
     /// `a_prev`: n[l−1] × m; `z`, `a`: n[l] × m.
-    pub fn forward(&self, a_prev: ArrayView2<T>, mut z: ArrayViewMut2<T>, mut a: ArrayViewMut2<T>, threads: usize) {
-        matmul_into(z.view_mut(), T::one(), self.w.view(), a_prev, threads);
+    pub(crate) fn forward(
+        &self,
+        a_prev: ArrayView2<T>,
+        mut z: ArrayViewMut2<T>,
+        mut a: ArrayViewMut2<T>,
+        scratch: &mut GemmScratch<T>,
+    ) {
+        matmul_into(z.view_mut(), T::one(), self.w.view(), a_prev, scratch);
         let g = self.activation;
         Zip::from(z.rows_mut()).and(a.rows_mut()).and(&self.b).for_each(|mut z_row, mut a_row, &b| {
             Zip::from(&mut z_row).and(&mut a_row).for_each(|z, a| {
@@ -70,19 +76,19 @@ impl<T: Float> Dense<T> {
     ///
     /// # Shapes
     /// `a_prev`: n[l−1] × m; `dz`: n[l] × m; `da_prev`: n[l−1] × m.
-    pub fn backward(
+    pub(crate) fn backward(
         &self,
         a_prev: ArrayView2<T>,
         dz: ArrayView2<T>,
         grads: &mut Gradients<T>,
         da_prev: Option<ArrayViewMut2<T>>,
-        threads: usize,
+        scratch: &mut GemmScratch<T>,
     ) {
         let one_over_m = T::one() / T::from_f64(dz.ncols() as f64);
-        matmul_into(grads.dw.view_mut(), one_over_m, dz, a_prev.t(), threads);
+        matmul_into(grads.dw.view_mut(), one_over_m, dz, a_prev.t(), scratch);
         Zip::from(&mut grads.db).and(dz.rows()).for_each(|db, dz_row| *db = one_over_m * dz_row.sum());
         if let Some(da_prev) = da_prev {
-            matmul_into(da_prev, T::one(), self.w.t(), dz, threads);
+            matmul_into(da_prev, T::one(), self.w.t(), dz, scratch);
         }
     }
 

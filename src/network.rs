@@ -5,6 +5,7 @@ use ndarray::{Array2, ArrayView2};
 use serde::{Deserialize, Serialize};
 
 use crate::layer::{Dense, Gradients};
+use crate::linalg::GemmScratch;
 use crate::{Activation, Error, Float, Init, Loss, NumpyRng, Result};
 
 /// The shape of a network: layer sizes `[n_x, n[1], …, n[L]]`, one activation per layer and
@@ -88,6 +89,7 @@ pub struct Network<T> {
 pub struct Workspace<T> {
     caches: Vec<LayerCache<T>>,
     grads: Vec<Gradients<T>>,
+    scratch: GemmScratch<T>,
 }
 
 /// The course's cache for layer l: Z[l] and A[l], plus `delta`, which holds dA[l] and
@@ -100,8 +102,14 @@ struct LayerCache<T> {
 }
 
 impl<T: Float> Workspace<T> {
-    /// Buffers for `network` over `m` examples.
+    /// Buffers for `network` over `m` examples, computing on one thread.
     pub fn new(network: &Network<T>, m: usize) -> Self {
+        Self::with_threads(network, m, 1)
+    }
+
+    /// Buffers for `network` over `m` examples whose matrix products split over up to
+    /// `threads` threads of the current rayon pool. Results do not depend on `threads`.
+    pub fn with_threads(network: &Network<T>, m: usize, threads: usize) -> Self {
         let caches = network
             .layers
             .iter()
@@ -112,7 +120,7 @@ impl<T: Float> Workspace<T> {
             })
             .collect();
         let grads = network.layers.iter().map(Gradients::zeros_like).collect();
-        Workspace { caches, grads }
+        Workspace { caches, grads, scratch: GemmScratch::new(threads) }
     }
 
     /// The number of examples the buffers hold.
@@ -274,12 +282,12 @@ impl<T: Float> Network<T> {
     ///
     /// # Shapes
     /// `x`: n_x × m, with m the workspace's.
-    pub fn forward(&self, x: ArrayView2<T>, ws: &mut Workspace<T>, threads: usize) {
+    pub fn forward(&self, x: ArrayView2<T>, ws: &mut Workspace<T>) {
         for l in 0..self.layers.len() {
             let (done, rest) = ws.caches.split_at_mut(l);
             let a_prev = if l == 0 { x } else { done[l - 1].a.view() };
             let cache = &mut rest[0];
-            self.layers[l].forward(a_prev, cache.z.view_mut(), cache.a.view_mut(), threads);
+            self.layers[l].forward(a_prev, cache.z.view_mut(), cache.a.view_mut(), &mut ws.scratch);
         }
     }
 
@@ -292,7 +300,7 @@ impl<T: Float> Network<T> {
     /// The backward sweep after [`Network::forward`] on the same `x`: dZ[L] from the loss,
     /// then for l = L..1: dW[l], db[l] and, for l > 1, `dA[l−1] = W[l]ᵀ·dZ[l]` turned in place
     /// into `dZ[l−1] = dA[l−1] ⊙ g'[l−1](Z[l−1])`. The gradients land in `ws`.
-    pub fn backward(&self, x: ArrayView2<T>, y: ArrayView2<T>, ws: &mut Workspace<T>, threads: usize) {
+    pub fn backward(&self, x: ArrayView2<T>, y: ArrayView2<T>, ws: &mut Workspace<T>) {
         let last = ws.caches.last_mut().expect("a network has layers");
         let output = self.layers.last().expect("a network has layers").activation;
         self.loss.output_delta_in_place(
@@ -306,9 +314,10 @@ impl<T: Float> Network<T> {
             let (before, rest) = ws.caches.split_at_mut(l);
             let dz = rest[0].delta.view();
             match before.last_mut() {
-                None => self.layers[l].backward(x, dz, &mut ws.grads[l], None, threads),
+                None => self.layers[l].backward(x, dz, &mut ws.grads[l], None, &mut ws.scratch),
                 Some(prev) => {
-                    self.layers[l].backward(prev.a.view(), dz, &mut ws.grads[l], Some(prev.delta.view_mut()), threads);
+                    let da_prev = Some(prev.delta.view_mut());
+                    self.layers[l].backward(prev.a.view(), dz, &mut ws.grads[l], da_prev, &mut ws.scratch);
                     self.layers[l - 1].activation.backward_in_place(
                         contiguous(&prev.z),
                         contiguous(&prev.a),
@@ -334,12 +343,13 @@ impl<T: Float> Network<T> {
     /// `x`: n_x × m; result: n[L] × m.
     pub fn predict_proba(&self, x: ArrayView2<T>) -> Result<Array2<T>> {
         self.check_input(x)?;
+        let mut scratch = GemmScratch::new(1);
         let mut a = Array2::zeros((0, 0));
         for (l, layer) in self.layers.iter().enumerate() {
             let mut z = Array2::zeros((layer.n_out(), x.ncols()));
             let mut a_next = Array2::zeros((layer.n_out(), x.ncols()));
             let a_prev = if l == 0 { x } else { a.view() };
-            layer.forward(a_prev, z.view_mut(), a_next.view_mut(), 1);
+            layer.forward(a_prev, z.view_mut(), a_next.view_mut(), &mut scratch);
             a = a_next;
         }
         Ok(a)

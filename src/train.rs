@@ -145,28 +145,40 @@ pub fn fit_with<T: Float>(
     x: ArrayView2<T>,
     y: ArrayView2<T>,
     config: &ValidTrainConfig,
-    mut on_iteration: impl FnMut(Progress) -> ControlFlow<()>,
+    mut on_iteration: impl FnMut(Progress) -> ControlFlow<()> + Send,
 ) -> Result<(Network<T>, History)> {
     network.check_input(x)?;
     network.check_labels(y, x.ncols())?;
     let x = x.as_standard_layout();
     let y = y.as_standard_layout();
     let (x, y) = (x.view(), y.view());
-    let mut ws = Workspace::new(&network, x.ncols());
+    let mut ws = Workspace::with_threads(&network, x.ncols(), config.threads());
     let mut history = History { costs: Vec::with_capacity(config.iterations()), stopped_early: false };
     let learning_rate = T::from_f64(config.learning_rate());
-    let threads = config.threads();
-    for iteration in 0..config.iterations() {
-        network.forward(x, &mut ws, threads);
-        let cost = network.cost(&ws, y);
-        network.backward(x, y, &mut ws, threads);
-        network.update(&ws, learning_rate);
-        history.costs.push(cost);
-        let progress = Progress { iteration, cost, iterations: config.iterations() };
-        if on_iteration(progress).is_break() {
-            history.stopped_early = iteration + 1 < config.iterations();
-            break;
+    let mut train = || {
+        for iteration in 0..config.iterations() {
+            network.forward(x, &mut ws);
+            let cost = network.cost(&ws, y);
+            network.backward(x, y, &mut ws);
+            network.update(&ws, learning_rate);
+            history.costs.push(cost);
+            let progress = Progress { iteration, cost, iterations: config.iterations() };
+            if on_iteration(progress).is_break() {
+                history.stopped_early = iteration + 1 < config.iterations();
+                break;
+            }
         }
+    };
+    if config.threads() > 1 {
+        // The loop runs inside a pool of its own, so the products' fork-join stays on the
+        // pool's threads (and allocates nothing per iteration).
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(config.threads())
+            .build()
+            .map_err(|e| Error::Threads { threads: config.threads(), reason: e.to_string() })?;
+        pool.install(train);
+    } else {
+        train();
     }
     Ok((network, history))
 }

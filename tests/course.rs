@@ -62,9 +62,9 @@ fn logistic_regression_propagate() {
     let x = array![[1.0, -2.0, -1.0], [3.0, 0.5, -3.2]];
     let y = array![[1.0, 1.0, 0.0]];
     let mut ws = dnn::Workspace::new(&net, 3);
-    net.forward(x.view(), &mut ws, 1);
+    net.forward(x.view(), &mut ws);
     common::assert_rel(net.cost(&ws, y.view()), 0.15900537707692405, 1e-14, "cost");
-    net.backward(x.view(), y.view(), &mut ws, 1);
+    net.backward(x.view(), y.view(), &mut ws);
     let grads = &ws.gradients()[0];
     common::assert_abs(grads.dw[(0, 0)], 0.25071532, 5e-9, "dw[0]");
     common::assert_abs(grads.dw[(0, 1)], -0.06604096, 5e-9, "dw[1]");

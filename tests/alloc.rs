@@ -1,0 +1,65 @@
+//! The training loop allocates nothing after its first iteration: a counting global
+//! allocator (this test binary only) sees the same count at the end as after iteration 0.
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::ops::ControlFlow;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use dnn::{fit_with, Activation, Architecture, Init, Network, NumpyRng, TrainConfig};
+
+struct Counting;
+
+static ALLOCATIONS: AtomicUsize = AtomicUsize::new(0);
+
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        ALLOCATIONS.fetch_add(1, Ordering::SeqCst);
+        unsafe { System.alloc(layout) }
+    }
+
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        unsafe { System.dealloc(ptr, layout) }
+    }
+
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        ALLOCATIONS.fetch_add(1, Ordering::SeqCst);
+        unsafe { System.realloc(ptr, layout, new_size) }
+    }
+}
+
+#[global_allocator]
+static GLOBAL: Counting = Counting;
+
+/// Allocations made during iterations 1.. of training, for the given shape and threads.
+fn allocations_after_first_iteration(sizes: &[usize], m: usize, threads: usize) -> usize {
+    let arch = Architecture::new(sizes, Activation::Relu, Activation::Sigmoid).unwrap();
+    let mut rng = NumpyRng::new(1);
+    let net = Network::<f64>::init(&arch, Init::He, &mut rng).unwrap();
+    let x = rng.randn_matrix(sizes[0], m);
+    let y = x.row(0).mapv(|v| if v > 0.0 { 1.0 } else { 0.0 }).insert_axis(ndarray::Axis(0));
+    let config = TrainConfig::new(0.01, 20).with_threads(threads).check().unwrap();
+    let mut after_first = 0;
+    let mut at_end = 0;
+    fit_with(net, x.view(), y.view(), &config, |progress| {
+        let count = ALLOCATIONS.load(Ordering::SeqCst);
+        if progress.iteration == 0 {
+            after_first = count;
+        }
+        at_end = count;
+        ControlFlow::Continue(())
+    })
+    .unwrap();
+    at_end - after_first
+}
+
+#[test]
+fn training_loop_allocates_nothing_after_the_first_iteration() {
+    // Small shapes (single-threaded product paths) and large ones (where the products
+    // split over threads).
+    for (sizes, m) in [(&[5usize, 4, 3, 1][..], 17), (&[12288, 20, 7, 5, 1][..], 209), (&[300, 256, 128, 1][..], 2000)] {
+        for threads in [1, 2] {
+            let count = allocations_after_first_iteration(sizes, m, threads);
+            assert_eq!(count, 0, "{count} allocations in iterations 1..20 for {sizes:?}, m = {m}, {threads} thread(s)");
+        }
+    }
+}
