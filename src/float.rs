@@ -95,11 +95,7 @@ impl std::str::FromStr for DType {
         match s {
             "f32" => Ok(DType::F32),
             "f64" => Ok(DType::F64),
-            _ => Err(crate::Error::Parse {
-                what: "dtype",
-                input: s.to_string(),
-                expected: "f32 or f64",
-            }),
+            _ => Err(crate::Error::Parse { what: "dtype", input: s.to_string(), expected: "f32 or f64" }),
         }
     }
 }

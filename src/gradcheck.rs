@@ -22,7 +22,12 @@ pub struct GradCheck {
 ///
 /// # Shapes
 /// `x`: n_x × m; `y`: n[L] × m.
-pub fn gradient_check<T: Float>(network: &Network<T>, x: ArrayView2<T>, y: ArrayView2<T>, epsilon: f64) -> Result<GradCheck> {
+pub fn gradient_check<T: Float>(
+    network: &Network<T>,
+    x: ArrayView2<T>,
+    y: ArrayView2<T>,
+    epsilon: f64,
+) -> Result<GradCheck> {
     network.check_input(x)?;
     network.check_labels(y, x.ncols())?;
     let (x, y) = (x.as_standard_layout(), y.as_standard_layout());
@@ -30,11 +35,8 @@ pub fn gradient_check<T: Float>(network: &Network<T>, x: ArrayView2<T>, y: Array
     let mut ws = Workspace::new(network, x.ncols());
     network.forward(x, &mut ws);
     network.backward(x, y, &mut ws);
-    let analytic: Vec<f64> = ws
-        .gradients()
-        .iter()
-        .flat_map(|g| g.dw.iter().chain(g.db.iter()).map(|v| v.as_f64()))
-        .collect();
+    let analytic: Vec<f64> =
+        ws.gradients().iter().flat_map(|g| g.dw.iter().chain(g.db.iter()).map(|v| v.as_f64())).collect();
 
     let mut probe = network.clone();
     let mut cost_at = |probe: &Network<T>| {

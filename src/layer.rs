@@ -94,8 +94,8 @@ impl<T: Float> Dense<T> {
 
     /// Gradient descent on this layer: `W := W − α·dW`, `b := b − α·db`.
     pub fn update(&mut self, grads: &Gradients<T>, learning_rate: T) {
-        Zip::from(&mut self.w).and(&grads.dw).for_each(|w, &dw| *w = *w - learning_rate * dw);
-        Zip::from(&mut self.b).and(&grads.db).for_each(|b, &db| *b = *b - learning_rate * db);
+        Zip::from(&mut self.w).and(&grads.dw).for_each(|w, &dw| *w -= learning_rate * dw);
+        Zip::from(&mut self.b).and(&grads.db).for_each(|b, &db| *b -= learning_rate * db);
     }
 
     /// The same layer in another float type.
@@ -107,4 +107,3 @@ impl<T: Float> Dense<T> {
         }
     }
 }
-

@@ -86,7 +86,8 @@ pub(crate) fn matmul_into<T: Float>(
     // B is read in place when its rows are contiguous, else copied: transpose the whole
     // product when that makes the copied operand smaller.
     let copied = |b: &ArrayView2<T>| if b.strides()[1] == 1 || b.len() <= 1 { 0 } else { b.len() };
-    let (c, a, b) = if copied(&a.t()) < copied(&b) { (c.reversed_axes(), b.reversed_axes(), a.reversed_axes()) } else { (c, a, b) };
+    let (c, a, b) =
+        if copied(&a.t()) < copied(&b) { (c.reversed_axes(), b.reversed_axes(), a.reversed_axes()) } else { (c, a, b) };
     let parts = if p * q * k >= PARALLEL_THRESHOLD { scratch.threads.len() } else { 1 };
     let kernel = Kernel::detect();
     split(c, scale, a, b, &mut scratch.threads[..parts], kernel);
@@ -94,7 +95,14 @@ pub(crate) fn matmul_into<T: Float>(
 
 /// Runs the product on `buffers.len()` blocks of C in parallel: blocks of rows when C has
 /// more row tiles than column panels, else blocks of columns.
-fn split<T: Float>(c: ArrayViewMut2<T>, scale: T, a: ArrayView2<T>, b: ArrayView2<T>, buffers: &mut [PackBuffers<T>], kernel: Kernel) {
+fn split<T: Float>(
+    c: ArrayViewMut2<T>,
+    scale: T,
+    a: ArrayView2<T>,
+    b: ArrayView2<T>,
+    buffers: &mut [PackBuffers<T>],
+    kernel: Kernel,
+) {
     let parts = buffers.len();
     let (p, q) = c.dim();
     let (row_tiles, col_panels) = (p.div_ceil(MR), q.div_ceil(T::NR));
@@ -317,7 +325,15 @@ pub trait GemmScalar: Sized {
     /// # Safety
     /// `a` and `b` must address kc steps of MR rows and NR columns, the tile must lie in a
     /// live, exclusively borrowed C, and `kernel` must come from `Kernel::detect`.
-    unsafe fn tile(kernel: Kernel, kc: usize, a: Panel<Self>, b: Panel<Self>, tile: Tile<Self>, scale: Self, accumulate: bool);
+    unsafe fn tile(
+        kernel: Kernel,
+        kc: usize,
+        a: Panel<Self>,
+        b: Panel<Self>,
+        tile: Tile<Self>,
+        scale: Self,
+        accumulate: bool,
+    );
 }
 
 /// The portable micro-kernel: plain loops.
@@ -418,7 +434,15 @@ macro_rules! gemm_scalar {
             const NR: usize = $nr;
 
             #[inline(always)]
-            unsafe fn tile(kernel: Kernel, kc: usize, a: Panel<$t>, b: Panel<$t>, tile: Tile<$t>, scale: $t, accumulate: bool) {
+            unsafe fn tile(
+                kernel: Kernel,
+                kc: usize,
+                a: Panel<$t>,
+                b: Panel<$t>,
+                tile: Tile<$t>,
+                scale: $t,
+                accumulate: bool,
+            ) {
                 // SAFETY: the caller's guarantees are those of the kernels and `write_tile`.
                 unsafe {
                     let acc = match kernel {

@@ -113,7 +113,11 @@ impl FromStr for Loss {
         match s.trim() {
             "cross-entropy" => Ok(Loss::CrossEntropy),
             "mean-squared-error" | "mse" => Ok(Loss::MeanSquaredError),
-            _ => Err(Error::Parse { what: "loss", input: s.to_string(), expected: "cross-entropy or mean-squared-error" }),
+            _ => Err(Error::Parse {
+                what: "loss",
+                input: s.to_string(),
+                expected: "cross-entropy or mean-squared-error",
+            }),
         }
     }
 }

@@ -110,7 +110,13 @@ pub fn regression_metrics<T: Float>(predicted: ArrayView2<T>, actual: ArrayView2
         absolute += e.abs();
         total += (y.as_f64() - mean).powi(2);
     });
-    let r2 = if total > 0.0 { 1.0 - squared / total } else if squared == 0.0 { 1.0 } else { 0.0 };
+    let r2 = if total > 0.0 {
+        1.0 - squared / total
+    } else if squared == 0.0 {
+        1.0
+    } else {
+        0.0
+    };
     Ok(RegressionMetrics { mse: squared / n, mae: absolute / n, r2 })
 }
 

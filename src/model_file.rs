@@ -106,7 +106,9 @@ fn to_bytes<T: Float>(network: &Network<T>, info: &ModelInfo) -> Result<Vec<u8>,
     }
     let views = buffers
         .iter()
-        .map(|(name, shape, data)| Ok((name.clone(), TensorView::new(dtype, shape.clone(), data).map_err(|e| e.to_string())?)))
+        .map(|(name, shape, data)| {
+            Ok((name.clone(), TensorView::new(dtype, shape.clone(), data).map_err(|e| e.to_string())?))
+        })
         .collect::<Result<Vec<_>, String>>()?;
     let metadata = HashMap::from([(METADATA_KEY.to_string(), json)]);
     safetensors::serialize(views, Some(metadata)).map_err(|e| e.to_string())
@@ -186,9 +188,9 @@ fn read_tensor<T: Float>(
 /// `path`. On any failure the temporary file is removed and `path` is untouched.
 pub(crate) fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
     let io_error = |source| Error::Io { path: path.to_path_buf(), source };
-    let file_name = path.file_name().ok_or_else(|| {
-        io_error(std::io::Error::new(std::io::ErrorKind::InvalidInput, "the path names no file"))
-    })?;
+    let file_name = path
+        .file_name()
+        .ok_or_else(|| io_error(std::io::Error::new(std::io::ErrorKind::InvalidInput, "the path names no file")))?;
     let mut temp_name = std::ffi::OsString::from(".");
     temp_name.push(file_name);
     temp_name.push(format!(".tmp{}", std::process::id()));

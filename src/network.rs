@@ -41,7 +41,11 @@ impl Architecture {
             return Err(Error::InvalidHyperparameter {
                 name: "layer sizes",
                 value: format!("{sizes:?}"),
-                expected: if position == 0 { "an input size of at least 1" } else { "every layer to have at least 1 unit" },
+                expected: if position == 0 {
+                    "an input size of at least 1"
+                } else {
+                    "every layer to have at least 1 unit"
+                },
             });
         }
         if activations.len() != sizes.len() - 1 {
@@ -161,11 +165,7 @@ impl<T: Float> Network<T> {
         loss.check_output(last.activation)?;
         for (l, pair) in layers.windows(2).enumerate() {
             if pair[1].n_in() != pair[0].n_out() {
-                return Err(Error::shape(
-                    format!("W{}", l + 2),
-                    (pair[1].n_out(), pair[0].n_out()),
-                    pair[1].w.dim(),
-                ));
+                return Err(Error::shape(format!("W{}", l + 2), (pair[1].n_out(), pair[0].n_out()), pair[1].w.dim()));
             }
         }
         for (l, layer) in layers.iter().enumerate() {
@@ -268,9 +268,7 @@ impl<T: Float> Network<T> {
         }
         check_finite("Y", y)?;
         if self.loss == Loss::CrossEntropy {
-            if let Some(((_, example), &value)) =
-                y.indexed_iter().find(|&(_, &v)| v != T::zero() && v != T::one())
-            {
+            if let Some(((_, example), &value)) = y.indexed_iter().find(|&(_, &v)| v != T::zero() && v != T::one()) {
                 return Err(Error::LabelNotBinary { example, value: value.as_f64() });
             }
         }

@@ -50,17 +50,10 @@ impl TrainConfig {
             });
         }
         if self.iterations == 0 {
-            return Err(Error::InvalidHyperparameter {
-                name: "iterations",
-                value: "0".into(),
-                expected: "at least 1",
-            });
+            return Err(Error::InvalidHyperparameter { name: "iterations", value: "0".into(), expected: "at least 1" });
         }
-        let threads = if self.threads == 0 {
-            std::thread::available_parallelism().map_or(1, usize::from)
-        } else {
-            self.threads
-        };
+        let threads =
+            if self.threads == 0 { std::thread::available_parallelism().map_or(1, usize::from) } else { self.threads };
         Ok(ValidTrainConfig { config: self.clone(), threads })
     }
 }

@@ -56,7 +56,8 @@ fn allocations_after_first_iteration(sizes: &[usize], m: usize, threads: usize) 
 fn training_loop_allocates_nothing_after_the_first_iteration() {
     // Small shapes (single-threaded product paths) and large ones (where the products
     // split over threads).
-    for (sizes, m) in [(&[5usize, 4, 3, 1][..], 17), (&[12288, 20, 7, 5, 1][..], 209), (&[300, 256, 128, 1][..], 2000)] {
+    for (sizes, m) in [(&[5usize, 4, 3, 1][..], 17), (&[12288, 20, 7, 5, 1][..], 209), (&[300, 256, 128, 1][..], 2000)]
+    {
         for threads in [1, 2] {
             let count = allocations_after_first_iteration(sizes, m, threads);
             assert_eq!(count, 0, "{count} allocations in iterations 1..20 for {sizes:?}, m = {m}, {threads} thread(s)");

@@ -132,7 +132,9 @@ fn planar_shallow_network_costs_and_accuracy() {
     let (net, history) = fit(planar_network(4), data.x.view(), data.y.view(), &config).unwrap();
     // "numpy f64 with the seed-2 init: 0: 0.6930480201239823, 1: 0.6929813036112868,
     //  2: 0.6928859307351817, 1000: 0.28808329356901846"
-    for (i, expected) in [(0, 0.6930480201239823), (1, 0.6929813036112868), (2, 0.6928859307351817), (1000, 0.28808329356901846)] {
+    for (i, expected) in
+        [(0, 0.6930480201239823), (1, 0.6929813036112868), (2, 0.6928859307351817), (1000, 0.28808329356901846)]
+    {
         common::assert_rel(history.costs[i], expected, 1e-8, &format!("cost at {i}"));
     }
     // "costs: 0: 0.693048 · 1000: 0.288083 · 2000: 0.254385 · 5000: 0.222644" (6 digits).
@@ -162,9 +164,15 @@ fn planar_hidden_size_sweep() {
     // 90.5 and 90.25 with dot/m), so those two are checked to ±1 point (4 examples).
     let data = dnn::data::planar(1);
     let config = TrainConfig::new(1.2, 5000).check().unwrap();
-    for (n_h, expected, exact) in
-        [(1, 67.5, true), (2, 67.25, true), (3, 90.75, true), (4, 90.5, true), (5, 91.25, true), (20, 90.0, false), (50, 90.25, false)]
-    {
+    for (n_h, expected, exact) in [
+        (1, 67.5, true),
+        (2, 67.25, true),
+        (3, 90.75, true),
+        (4, 90.5, true),
+        (5, 91.25, true),
+        (20, 90.0, false),
+        (50, 90.25, false),
+    ] {
         let (net, _) = fit(planar_network(n_h), data.x.view(), data.y.view(), &config).unwrap();
         let predictions = net.predict(data.x.view(), 0.5).unwrap();
         let accuracy = 100.0 * dnn::metrics::accuracy(predictions.view(), data.y.view()).unwrap();

@@ -38,12 +38,8 @@ pub fn read_hdf5(path: impl AsRef<Path>, keys: &Hdf5Keys) -> Result<Dataset> {
     let y_key = find_key(&names, keys.y.as_deref(), "y").map_err(&fail)?;
 
     let x_set = file.dataset(&x_key).map_err(|e| fail(format!("dataset '{x_key}': {e}")))?;
-    let shape: Vec<usize> = x_set
-        .shape()
-        .map_err(|e| fail(format!("dataset '{x_key}': {e}")))?
-        .into_iter()
-        .map(|d| d as usize)
-        .collect();
+    let shape: Vec<usize> =
+        x_set.shape().map_err(|e| fail(format!("dataset '{x_key}': {e}")))?.into_iter().map(|d| d as usize).collect();
     let Some((&m, example_shape)) = shape.split_first() else {
         return Err(fail(format!("dataset '{x_key}' is a scalar, expected one example per row")));
     };
@@ -51,13 +47,24 @@ pub fn read_hdf5(path: impl AsRef<Path>, keys: &Hdf5Keys) -> Result<Dataset> {
     let dtype = x_set.dtype().map_err(|e| fail(format!("dataset '{x_key}': {e}")))?;
     let values: Vec<f64> = match dtype {
         H5Type::U8 => x_set.read_u8().map(|v| v.into_iter().map(f64::from).collect()),
-        H5Type::F32 | H5Type::F64 | H5Type::I8 | H5Type::I16 | H5Type::I32 | H5Type::I64 | H5Type::U16
-        | H5Type::U32 | H5Type::U64 => x_set.read_f64(),
+        H5Type::F32
+        | H5Type::F64
+        | H5Type::I8
+        | H5Type::I16
+        | H5Type::I32
+        | H5Type::I64
+        | H5Type::U16
+        | H5Type::U32
+        | H5Type::U64 => x_set.read_f64(),
         other => return Err(fail(format!("dataset '{x_key}' holds {other}, expected numbers"))),
     }
     .map_err(|e| fail(format!("dataset '{x_key}' cannot be read ({e})")))?;
     if values.len() != m * n_x {
-        return Err(fail(format!("dataset '{x_key}' holds {} values, its shape {shape:?} says {}", values.len(), m * n_x)));
+        return Err(fail(format!(
+            "dataset '{x_key}' holds {} values, its shape {shape:?} says {}",
+            values.len(),
+            m * n_x
+        )));
     }
     // Row j of the (m, n_x) block is example j; the transpose makes it column j.
     let x = Array2::from_shape_vec((m, n_x), values)

@@ -12,7 +12,11 @@ pub fn fixture_numbers(name: &str) -> Vec<f64> {
     let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     text.lines()
         .filter(|line| !line.trim_start().starts_with('#'))
-        .flat_map(|line| line.split_whitespace().map(|t| t.parse::<f64>().unwrap_or_else(|e| panic!("{name}: {t}: {e}"))).collect::<Vec<_>>())
+        .flat_map(|line| {
+            line.split_whitespace()
+                .map(|t| t.parse::<f64>().unwrap_or_else(|e| panic!("{name}: {t}: {e}")))
+                .collect::<Vec<_>>()
+        })
         .collect()
 }
 
@@ -28,7 +32,10 @@ pub fn cat_data() -> Option<(Dataset, Dataset)> {
     let train_path = dir.join("train_catvnoncat.h5");
     let test_path = dir.join("test_catvnoncat.h5");
     if !train_path.exists() || !test_path.exists() {
-        println!("skipped: the course's cat data is not at {} (train_catvnoncat.h5, test_catvnoncat.h5)", dir.display());
+        println!(
+            "skipped: the course's cat data is not at {} (train_catvnoncat.h5, test_catvnoncat.h5)",
+            dir.display()
+        );
         return None;
     }
     let mut train = read_hdf5(&train_path, &Hdf5Keys::default()).expect("read the training file");
