@@ -42,6 +42,7 @@
 //! ```
 
 pub mod activation;
+mod atomic;
 pub mod data;
 mod error;
 mod float;
@@ -53,10 +54,13 @@ pub mod loss;
 pub mod metrics;
 pub mod model_file;
 mod network;
+#[cfg(feature = "plot")]
+pub mod plot;
 mod rng;
 mod train;
 
 pub use activation::Activation;
+pub use atomic::write_atomically;
 pub use error::{Error, Result};
 pub use float::{DType, Float};
 pub use gradcheck::{gradient_check, GradCheck};

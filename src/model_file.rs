@@ -6,8 +6,7 @@
 //! so a failed or interrupted save never leaves a half-written model behind.
 
 use std::collections::HashMap;
-use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use safetensors::tensor::TensorView;
 use safetensors::{Dtype, SafeTensors};
@@ -62,7 +61,7 @@ pub struct ModelInfo {
 pub fn save<T: Float>(path: impl AsRef<Path>, network: &Network<T>, info: &ModelInfo) -> Result<()> {
     let path = path.as_ref();
     let bytes = to_bytes(network, info).map_err(|reason| Error::ModelFile { path: path.to_path_buf(), reason })?;
-    write_atomically(path, &bytes)
+    crate::write_atomically(path, &bytes)
 }
 
 /// Reads a model file, converting the weights to `T` if they were stored in the other type.
@@ -182,26 +181,4 @@ fn read_tensor<T: Float>(
         (found, expected) => return Err(format!("tensor {name} is {found:?}, the metadata says {expected}")),
     };
     ndarray::Array2::from_shape_vec(shape, values).map_err(|e| format!("tensor {name}: {e}"))
-}
-
-/// Writes `bytes` to a temporary file beside `path`, flushes it to disk, then renames it over
-/// `path`. On any failure the temporary file is removed and `path` is untouched.
-pub(crate) fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
-    let io_error = |source| Error::Io { path: path.to_path_buf(), source };
-    let file_name = path
-        .file_name()
-        .ok_or_else(|| io_error(std::io::Error::new(std::io::ErrorKind::InvalidInput, "the path names no file")))?;
-    let mut temp_name = std::ffi::OsString::from(".");
-    temp_name.push(file_name);
-    temp_name.push(format!(".tmp{}", std::process::id()));
-    let temp: PathBuf = path.with_file_name(temp_name);
-    let written = std::fs::File::create(&temp).and_then(|mut file| {
-        file.write_all(bytes)?;
-        file.sync_all()
-    });
-    let renamed = written.and_then(|()| std::fs::rename(&temp, path));
-    renamed.map_err(|source| {
-        let _ = std::fs::remove_file(&temp);
-        io_error(source)
-    })
 }

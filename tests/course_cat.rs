@@ -4,6 +4,7 @@
 
 // Golden values are quoted digit for digit as published, including ln 2 at iteration 0.
 #![allow(clippy::excessive_precision, clippy::approx_constant)]
+#![cfg(feature = "io")]
 
 mod common;
 

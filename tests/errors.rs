@@ -1,6 +1,5 @@
 //! Every typed error of the library, matched by variant and by its exact message.
 
-use dnn::data::{read_hdf5, Hdf5Keys};
 use dnn::{fit, Activation, Architecture, Error, Init, Loss, Network, NumpyRng, TrainConfig};
 use ndarray::{array, Array2};
 
@@ -105,8 +104,10 @@ fn parse_errors_name_the_input_and_what_was_expected() {
     }
 }
 
+#[cfg(feature = "io")]
 #[test]
 fn hdf5_errors_name_the_file_and_the_key() {
+    use dnn::data::{read_hdf5, Hdf5Keys};
     let dir = std::env::temp_dir().join(format!("dnn-errors-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let missing = dir.join("missing.h5");

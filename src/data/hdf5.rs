@@ -94,7 +94,7 @@ pub fn read_hdf5(path: impl AsRef<Path>, keys: &Hdf5Keys) -> Result<Dataset> {
         (H5Type::U8, &[height, width]) => Some(ImageShape { height, width, channels: 1 }),
         _ => None,
     };
-    Ok(Dataset { x, y, class_names, image })
+    Ok(Dataset { x, y, class_names, image, feature_names: None })
 }
 
 /// The dataset named `given`, or the one matching the `*_{suffix}` convention.

@@ -3,14 +3,37 @@
 //! Loaders transpose once, at load time; everything after them thinks in columns.
 
 mod builtin;
+#[cfg(feature = "io")]
+mod csv;
+#[cfg(feature = "io")]
 mod hdf5;
+#[cfg(feature = "io")]
+mod images;
+#[cfg(feature = "io")]
+mod npy;
 mod preprocess;
 
-pub use builtin::planar;
+pub use builtin::{builtin, planar, BUILTIN_NAMES};
+#[cfg(feature = "io")]
+pub use csv::{read_csv, LabelColumn};
+#[cfg(feature = "io")]
 pub use hdf5::{read_hdf5, Hdf5Keys};
+#[cfg(feature = "io")]
+pub use images::{is_image_file, read_image, read_image_folder, Resize};
+#[cfg(feature = "io")]
+pub use npy::read_numpy;
 pub use preprocess::{ImageShape, Preprocessing, Scale};
 
 use ndarray::Array2;
+
+/// What the labels are: classes 0 and 1, or real numbers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Task {
+    /// Labels in {0, 1} (or two class names); a sigmoid output with cross-entropy.
+    Classification,
+    /// Real-valued labels; a linear output with squared error.
+    Regression,
+}
 
 /// Examples and labels, with what is known about where they came from.
 #[derive(Debug, Clone, PartialEq)]
@@ -22,8 +45,10 @@ pub struct Dataset {
     /// Names of class 0 and class 1, when the source names them.
     pub class_names: Option<Vec<String>>,
     /// Set when each column is a flattened image of this shape, in (row, column, channel)
-    /// order.
+    /// order, with values 0–255.
     pub image: Option<ImageShape>,
+    /// The features' names (a CSV header), when known.
+    pub feature_names: Option<Vec<String>>,
 }
 
 impl Dataset {

@@ -3,6 +3,7 @@
 
 use std::path::PathBuf;
 
+#[cfg(feature = "io")]
 use dnn::data::{read_hdf5, Dataset, Hdf5Keys, Scale};
 
 /// Numbers from a fixture in tests/fixtures: every whitespace-separated token of the lines
@@ -21,10 +22,12 @@ pub fn fixture_numbers(name: &str) -> Vec<f64> {
 }
 
 /// The folder with the course's cat / non-cat HDF5 files.
+#[cfg(feature = "io")]
 pub fn cat_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/data/catvnoncat")
 }
 
+#[cfg(feature = "io")]
 /// The course's cat data, flattened and divided by 255, or `None` (with the reason printed)
 /// when the files are absent.
 pub fn cat_data() -> Option<(Dataset, Dataset)> {

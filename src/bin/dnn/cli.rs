@@ -1,0 +1,226 @@
+//! The command line: every flag, its default and its meaning.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// Dense neural networks as taught in "Neural Networks and Deep Learning": train, evaluate
+/// and use logistic regression, shallow and deep networks on CSV, HDF5, NumPy and image data.
+#[derive(Debug, Parser)]
+#[command(name = "dnn", version, about, max_term_width = 100)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Train a network by batch gradient descent (default: the course's shallow network on
+    /// the planar flower data).
+    Train(TrainArgs),
+    /// Measure a saved model on labelled data.
+    Evaluate(EvaluateArgs),
+    /// Write a saved model's predictions as CSV.
+    Predict(PredictArgs),
+    /// Check backpropagation against central differences on a random network.
+    Gradcheck(GradcheckArgs),
+    /// Show a saved model's architecture, preprocessing and training configuration.
+    Info(InfoArgs),
+}
+
+/// How data files are read.
+#[derive(Debug, Clone, Args)]
+pub struct DataArgs {
+    /// The data format, when the file extension does not say it.
+    #[arg(long, value_enum)]
+    pub format: Option<Format>,
+    /// The CSV column holding the labels: a header name or an index from 0 (default: the
+    /// last column).
+    #[arg(long, value_name = "NAME|INDEX")]
+    pub label_column: Option<String>,
+    /// The HDF5 dataset (or .npz array) holding X (default: the one named x or *_x).
+    #[arg(long, value_name = "KEY")]
+    pub x_key: Option<String>,
+    /// The HDF5 dataset (or .npz array) holding Y (default: the one named y or *_y).
+    #[arg(long, value_name = "KEY")]
+    pub y_key: Option<String>,
+    /// Seed of the generated builtin: data sets.
+    #[arg(long, default_value_t = 1, value_name = "N")]
+    pub data_seed: u32,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    Csv,
+    Hdf5,
+    Npz,
+    Npy,
+    Images,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ScaleArg {
+    /// Use values as they are.
+    None,
+    /// Divide by 255 (8-bit pixels).
+    #[value(name = "255")]
+    Divide255,
+    /// Subtract each feature's mean and divide by its standard deviation (of the training data).
+    Standardize,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DTypeArg {
+    F32,
+    F64,
+}
+
+#[derive(Debug, Args)]
+pub struct TrainArgs {
+    /// Training data: a .csv, .h5/.hdf5, .npz or x.npy file, a folder of class folders of
+    /// images, or builtin:NAME (planar, moons, circles, blobs, gaussian-quantiles, xor).
+    #[arg(default_value = "builtin:planar", value_name = "DATA")]
+    pub data: String,
+    /// Held-out data to report accuracy on (same forms as DATA).
+    #[arg(long, value_name = "DATA")]
+    pub test: Option<String>,
+    /// Hidden layer sizes, comma-separated ("" for logistic regression).
+    #[arg(long, default_value = "4", value_name = "N,N,…", allow_hyphen_values = true)]
+    pub layers: String,
+    /// Activation of every hidden layer: sigmoid, tanh, relu, leaky-relu, leaky-relu:SLOPE,
+    /// linear.
+    #[arg(long, default_value = "tanh", value_name = "NAME")]
+    pub hidden_activation: String,
+    /// Output activation: sigmoid (binary classification, cross-entropy) or linear
+    /// (regression, mean squared error).
+    #[arg(long, default_value = "sigmoid", value_name = "NAME")]
+    pub output_activation: String,
+    /// Weight initialisation: zeros, scaled:S (randn·S), lecun (randn/√n), he, xavier.
+    #[arg(long, default_value = "scaled:0.01", value_name = "NAME")]
+    pub init: String,
+    /// Allow zero initialisation with hidden layers (every hidden unit then stays identical).
+    #[arg(long)]
+    pub allow_symmetry: bool,
+    /// Seed of the weight initialisation (NumPy's np.random.seed).
+    #[arg(long, default_value_t = 2, value_name = "N")]
+    pub seed: u32,
+    /// Gradient descent's learning rate α.
+    #[arg(long, default_value_t = 1.2, value_name = "ALPHA", allow_hyphen_values = true)]
+    pub learning_rate: f64,
+    /// Number of gradient descent iterations.
+    #[arg(long, default_value_t = 10000, value_name = "N")]
+    pub iterations: usize,
+    /// Float precision of the computation.
+    #[arg(long, value_enum, default_value_t = DTypeArg::F64)]
+    pub dtype: DTypeArg,
+    /// Threads for the matrix products (default: all cores); results do not depend on it.
+    #[arg(long, value_name = "N")]
+    pub threads: Option<usize>,
+    /// Feature scaling (default: 255 for 8-bit images, none otherwise); saved in the model.
+    #[arg(long, value_enum, value_name = "SCALE")]
+    pub scale: Option<ScaleArg>,
+    /// Save the trained model (safetensors) to this file.
+    #[arg(long, value_name = "FILE")]
+    pub model: Option<PathBuf>,
+    /// Write the cost history as CSV (iteration,cost).
+    #[arg(long, value_name = "FILE.csv")]
+    pub history: Option<PathBuf>,
+    /// Print (and record in --history) the cost every N iterations (default: 100, or 1000
+    /// from 10000 iterations).
+    #[arg(long, value_name = "N")]
+    pub print_every: Option<usize>,
+    /// Draw the cost curve to this PNG.
+    #[arg(long, value_name = "FILE.png")]
+    pub plot: Option<PathBuf>,
+    /// Draw the decision boundary with the training points to this PNG (2-D data only).
+    #[arg(long, value_name = "FILE.png")]
+    pub boundary: Option<PathBuf>,
+    /// Print one JSON object with the results instead of text.
+    #[arg(long)]
+    pub json: bool,
+    /// Print only the final results.
+    #[arg(long, short)]
+    pub quiet: bool,
+    #[command(flatten)]
+    pub data_args: DataArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct EvaluateArgs {
+    /// The model file.
+    #[arg(long, value_name = "FILE")]
+    pub model: PathBuf,
+    /// Labelled data (same forms as for train).
+    #[arg(value_name = "DATA")]
+    pub data: String,
+    /// Probability above which an example is predicted as class 1.
+    #[arg(long, default_value_t = 0.5)]
+    pub threshold: f64,
+    /// Print one JSON object instead of text.
+    #[arg(long)]
+    pub json: bool,
+    #[command(flatten)]
+    pub data_args: DataArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct PredictArgs {
+    /// The model file.
+    #[arg(long, value_name = "FILE")]
+    pub model: PathBuf,
+    /// A data file (labels, if present, are ignored) or one or more image files.
+    #[arg(value_name = "DATA|IMAGE", required = true)]
+    pub inputs: Vec<String>,
+    /// Write the CSV here instead of to stdout.
+    #[arg(long, short, value_name = "FILE.csv")]
+    pub output: Option<PathBuf>,
+    /// Probability above which an example is labelled class 1.
+    #[arg(long, default_value_t = 0.5)]
+    pub threshold: f64,
+    /// Refuse images whose size differs from the model's instead of resizing them.
+    #[arg(long)]
+    pub no_resize: bool,
+    #[command(flatten)]
+    pub data_args: DataArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct GradcheckArgs {
+    /// Hidden layer sizes, comma-separated.
+    #[arg(long, default_value = "5,3", value_name = "N,N,…", allow_hyphen_values = true)]
+    pub layers: String,
+    /// Activation of every hidden layer.
+    #[arg(long, default_value = "relu", value_name = "NAME")]
+    pub hidden_activation: String,
+    /// Output activation: sigmoid (cross-entropy) or linear (squared error).
+    #[arg(long, default_value = "sigmoid", value_name = "NAME")]
+    pub output_activation: String,
+    /// Number of input features of the random data.
+    #[arg(long, default_value_t = 4, value_name = "N")]
+    pub inputs: usize,
+    /// Number of random examples.
+    #[arg(long, default_value_t = 10, value_name = "M")]
+    pub examples: usize,
+    /// Seed of the random network and data.
+    #[arg(long, default_value_t = 1, value_name = "N")]
+    pub seed: u32,
+    /// Central-difference step ε.
+    #[arg(long, default_value_t = 1e-6)]
+    pub epsilon: f64,
+    /// The largest relative error that passes.
+    #[arg(long, default_value_t = 1e-7)]
+    pub tolerance: f64,
+    /// Print one JSON object instead of text.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct InfoArgs {
+    /// The model file.
+    #[arg(long, value_name = "FILE")]
+    pub model: PathBuf,
+    /// Print the model's metadata as JSON.
+    #[arg(long)]
+    pub json: bool,
+}

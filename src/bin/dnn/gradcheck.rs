@@ -1,0 +1,72 @@
+//! `dnn gradcheck`: backpropagation against central differences on a random network.
+
+use anyhow::Result;
+use dnn::{gradient_check, Activation, Architecture, Init, Network, NumpyRng};
+use serde_json::json;
+
+use crate::cli::GradcheckArgs;
+use crate::data::{parse_activation, parse_layers};
+use crate::Internal;
+
+pub fn run(args: GradcheckArgs) -> Result<()> {
+    let hidden = parse_activation("--hidden-activation", &args.hidden_activation)?;
+    let output = parse_activation("--output-activation", &args.output_activation)?;
+    if !matches!(output, Activation::Sigmoid | Activation::Linear) {
+        anyhow::bail!("--output-activation {output}: expected sigmoid or linear");
+    }
+    if args.inputs == 0 || args.examples == 0 {
+        anyhow::bail!("--inputs and --examples must be at least 1");
+    }
+    if !(args.epsilon.is_finite() && args.epsilon > 0.0) {
+        anyhow::bail!("invalid --epsilon {}: expected a small positive number such as 1e-6", args.epsilon);
+    }
+    let sizes: Vec<usize> =
+        std::iter::once(args.inputs).chain(parse_layers(&args.layers)?).chain(std::iter::once(1)).collect();
+    let arch = Architecture::new(&sizes, hidden, output)?;
+    let mut rng = NumpyRng::new(args.seed);
+    let mut network = Network::<f64>::init(&arch, Init::Xavier, &mut rng)?;
+    // Random biases too, so that no ReLU input sits exactly on the kink at 0.
+    for (_, b) in network.layers_mut() {
+        b.mapv_inplace(|_| 0.3 * rng.randn());
+    }
+    let x = rng.randn_matrix(args.inputs, args.examples);
+    let y = match output {
+        Activation::Sigmoid => rng.randn_matrix(1, args.examples).mapv(|v| if v > 0.0 { 1.0 } else { 0.0 }),
+        _ => rng.randn_matrix(1, args.examples),
+    };
+    let check = gradient_check(&network, x.view(), y.view(), args.epsilon)?;
+    let passed = check.relative_error <= args.tolerance;
+    if args.json {
+        println!(
+            "{}",
+            json!({
+                "relative_error": check.relative_error,
+                "tolerance": args.tolerance,
+                "passed": passed,
+                "parameters": check.analytic.len(),
+                "layers": sizes,
+            })
+        );
+    } else {
+        println!(
+            "layers {sizes:?}, {hidden} hidden, {output} output, {} parameters, {} examples",
+            check.analytic.len(),
+            args.examples
+        );
+        println!(
+            "relative error {:.3e} (tolerance {:.0e}): {}",
+            check.relative_error,
+            args.tolerance,
+            if passed { "ok" } else { "FAILED" }
+        );
+    }
+    if passed {
+        Ok(())
+    } else {
+        Err(Internal(format!(
+            "gradient check failed: relative error {:.3e} > {:.0e}",
+            check.relative_error, args.tolerance
+        ))
+        .into())
+    }
+}

@@ -1,0 +1,48 @@
+//! `dnn info`: what a model file holds.
+
+use anyhow::Result;
+use dnn::data::Scale;
+use dnn::model_file;
+
+use crate::cli::InfoArgs;
+
+pub fn run(args: InfoArgs) -> Result<()> {
+    let meta = model_file::read_meta(&args.model)?;
+    if args.json {
+        println!("{}", serde_json::to_string(&meta)?);
+        return Ok(());
+    }
+    let sizes = &meta.layer_sizes;
+    let mut layers = format!("{} inputs", sizes[0]);
+    for (n, activation) in sizes[1..].iter().zip(&meta.activations) {
+        layers.push_str(&format!(" → {n} {activation}"));
+    }
+    let parameters: usize = sizes.windows(2).map(|p| p[1] * p[0] + p[1]).sum();
+    println!("model:         {}", args.model.display());
+    println!("layers:        {layers}");
+    println!("parameters:    {parameters}");
+    println!("loss:          {}", meta.loss);
+    println!("dtype:         {}", meta.dtype);
+    let scale = match &meta.preprocessing.scale {
+        Scale::None => "none".to_string(),
+        Scale::Divide { by } => format!("divide by {by}"),
+        Scale::Standardize { .. } => {
+            "standardize (per-feature mean and standard deviation of the training data)".into()
+        }
+    };
+    println!("scaling:       {scale}");
+    if let Some(image) = meta.preprocessing.image {
+        println!(
+            "images:        {}×{} pixels, {} channel(s), flattened (row, column, channel)",
+            image.width, image.height, image.channels
+        );
+    }
+    if let Some(names) = &meta.class_names {
+        println!("classes:       0 = {}, 1 = {}", names[0], names.get(1).map_or("?", String::as_str));
+    }
+    if let Some(training) = &meta.training {
+        println!("training:      {training}");
+    }
+    println!("format:        safetensors, dnn metadata version {}", meta.format_version);
+    Ok(())
+}

@@ -1,0 +1,91 @@
+//! `dnn predict`: a saved model's output for every example of a data file or for image
+//! files, as CSV `input,probability,label` (`input,value` for a regression).
+
+use std::path::Path;
+
+use anyhow::{bail, Result};
+use dnn::data::{self, Dataset, Resize, Task};
+use dnn::model_file::{self, ModelMeta};
+use dnn::{DType, Float, Network};
+use ndarray::Array2;
+
+use crate::cli::PredictArgs;
+use crate::data::{apply, load};
+use crate::evaluate::task_of;
+
+pub fn run(args: PredictArgs) -> Result<()> {
+    let meta = model_file::read_meta(&args.model)?;
+    match meta.dtype {
+        DType::F64 => predict_as::<f64>(&args),
+        DType::F32 => predict_as::<f32>(&args),
+    }
+}
+
+fn predict_as<T: Float>(args: &PredictArgs) -> Result<()> {
+    let (network, meta): (Network<T>, ModelMeta) = model_file::load(&args.model)?;
+    let task = task_of(&meta);
+    let images = args.inputs.iter().all(|input| data::is_image_file(Path::new(input)));
+    let (names, mut dataset) = if images {
+        read_images(&args.inputs, &meta, args.no_resize)?
+    } else {
+        if args.inputs.len() != 1 {
+            bail!("give one data file, or image files (.png, .jpg, .jpeg) only; got {} inputs", args.inputs.len());
+        }
+        let spec = &args.inputs[0];
+        // Labels are not needed; read them as real numbers so that any label column is accepted.
+        let dataset = load(spec, &args.data_args, Task::Regression)?;
+        ((0..dataset.m()).map(|j| j.to_string()).collect(), dataset)
+    };
+    let spec = args.inputs.join(" ");
+    apply(&meta.preprocessing, &mut dataset, network.n_x(), &spec)?;
+    let output = network.predict_proba(dataset.x.mapv(T::from_f64).view())?;
+
+    let mut csv = String::new();
+    match task {
+        Task::Classification => {
+            csv.push_str("input,probability,label\n");
+            for (name, p) in names.iter().zip(output.row(0)) {
+                let class = usize::from(p.as_f64() > args.threshold);
+                let label =
+                    meta.class_names.as_ref().and_then(|n| n.get(class)).cloned().unwrap_or_else(|| class.to_string());
+                csv.push_str(&format!("{},{},{}\n", quote(name), p.as_f64(), quote(&label)));
+            }
+        }
+        Task::Regression => {
+            csv.push_str("input,value\n");
+            for (name, v) in names.iter().zip(output.row(0)) {
+                csv.push_str(&format!("{},{}\n", quote(name), v.as_f64()));
+            }
+        }
+    }
+    match &args.output {
+        Some(path) => dnn::write_atomically(path, csv.as_bytes())?,
+        None => print!("{csv}"),
+    }
+    Ok(())
+}
+
+/// Reads image files at the model's input size, one per column.
+fn read_images(paths: &[String], meta: &ModelMeta, no_resize: bool) -> Result<(Vec<String>, Dataset)> {
+    let Some(shape) = meta.preprocessing.image else {
+        bail!("the model was not trained on images, so it cannot predict on image files");
+    };
+    let resize = if no_resize { Resize::No } else { Resize::Yes };
+    let n_x = shape.height * shape.width * shape.channels;
+    let mut x = Array2::zeros((n_x, paths.len()));
+    for (j, path) in paths.iter().enumerate() {
+        let (pixels, _) = data::read_image(path, Some(shape), resize)?;
+        x.column_mut(j).assign(&ndarray::Array1::from(pixels));
+    }
+    let y = Array2::zeros((1, paths.len()));
+    Ok((paths.to_vec(), Dataset { x, y, class_names: None, image: Some(shape), feature_names: None }))
+}
+
+/// A CSV field, quoted when it holds a comma, quote or line break.
+fn quote(field: &str) -> String {
+    if field.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", field.replace('"', "\"\""))
+    } else {
+        field.to_string()
+    }
+}

@@ -1,0 +1,175 @@
+//! NumPy files: an `.npz` archive with arrays `x` and `y` (or `X`, `Y`, `*_x`, `*_y`), or a
+//! pair of `.npy` files named `…x.npy` and `…y.npy` side by side.
+//!
+//! X's first axis is the example, as in NumPy and scikit-learn: `(m, n_x)` numbers or
+//! `(m, h, w, c)` uint8 images (flattened in (row, column, channel) order, like HDF5). A
+//! 2-D X whose second axis (not its first) matches the number of labels is taken to be in
+//! the course's `(n_x, m)` layout already.
+
+use std::fs::File;
+use std::path::{Path, PathBuf};
+
+use ndarray::{Array2, ArrayD, IxDyn};
+use ndarray_npy::{NpzReader, ReadNpyExt, ReadableElement};
+
+use super::{Dataset, ImageShape};
+use crate::{Error, Result};
+
+/// An array read from NumPy, as f64, remembering whether it was uint8.
+struct Loaded {
+    values: ArrayD<f64>,
+    was_u8: bool,
+}
+
+/// Reads `x`/`y` from an `.npz` archive, or from `…x.npy` with its `…y.npy` sibling.
+pub fn read_numpy(path: impl AsRef<Path>) -> Result<Dataset> {
+    let path = path.as_ref();
+    let fail = |p: &Path, reason: String| Error::DataFile { path: p.to_path_buf(), reason };
+    let extension = path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase);
+    let (x, y) = if extension.as_deref() == Some("npz") {
+        let file = File::open(path).map_err(|source| Error::Io { path: path.to_path_buf(), source })?;
+        let mut npz = NpzReader::new(file).map_err(|e| fail(path, format!("not a readable .npz archive ({e})")))?;
+        let names = npz.names().map_err(|e| fail(path, format!("not a readable .npz archive ({e})")))?;
+        let names: Vec<String> = names.into_iter().map(|n| n.trim_end_matches(".npy").to_string()).collect();
+        let x_name = pick(&names, "x").map_err(|e| fail(path, e))?;
+        let y_name = pick(&names, "y").map_err(|e| fail(path, e))?;
+        let x = read_npz_array(&mut npz, &x_name).map_err(|e| fail(path, format!("array '{x_name}': {e}")))?;
+        let y = read_npz_array(&mut npz, &y_name).map_err(|e| fail(path, format!("array '{y_name}': {e}")))?;
+        (x, y)
+    } else {
+        let y_path = sibling_labels(path).ok_or_else(|| {
+            fail(path, "expected a file named like 'x.npy' or 'train_x.npy' with its labels in 'y.npy' or 'train_y.npy' beside it".into())
+        })?;
+        if !y_path.exists() {
+            return Err(fail(path, format!("the labels file {} does not exist", y_path.display())));
+        }
+        let x = read_npy_file(path)?;
+        let y = read_npy_file(&y_path)?;
+        (x, y)
+    };
+    to_dataset(path, x, y)
+}
+
+/// For `dir/train_x.npy` → `dir/train_y.npy` (also `X` → `Y`).
+fn sibling_labels(path: &Path) -> Option<PathBuf> {
+    let stem = path.file_stem()?.to_str()?;
+    let swapped = if let Some(prefix) = stem.strip_suffix('x') {
+        format!("{prefix}y")
+    } else {
+        format!("{}Y", stem.strip_suffix('X')?)
+    };
+    Some(path.with_file_name(format!("{swapped}.npy")))
+}
+
+fn pick(names: &[String], axis: &str) -> Result<String, String> {
+    let matches: Vec<&String> = names
+        .iter()
+        .filter(|n| n.eq_ignore_ascii_case(axis) || n.to_ascii_lowercase().ends_with(&format!("_{axis}")))
+        .collect();
+    match matches.as_slice() {
+        [one] => Ok((*one).clone()),
+        [] => Err(format!("no array named '{axis}' or '*_{axis}' (arrays: {})", names.join(", "))),
+        several => Err(format!(
+            "several arrays could hold {}: {}",
+            axis.to_uppercase(),
+            several.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ")
+        )),
+    }
+}
+
+/// Where an array is read from, in whichever element type is asked for.
+trait ArraySource {
+    fn read<E: ReadableElement>(&mut self) -> Result<ArrayD<E>, String>;
+}
+
+/// The bytes of a `.npy` file.
+struct NpyBytes<'a>(&'a [u8]);
+
+impl ArraySource for NpyBytes<'_> {
+    fn read<E: ReadableElement>(&mut self) -> Result<ArrayD<E>, String> {
+        ArrayD::<E>::read_npy(self.0).map_err(|e| e.to_string())
+    }
+}
+
+/// One array of an `.npz` archive.
+struct NpzEntry<'a> {
+    npz: &'a mut NpzReader<File>,
+    name: &'a str,
+}
+
+impl ArraySource for NpzEntry<'_> {
+    fn read<E: ReadableElement>(&mut self) -> Result<ArrayD<E>, String> {
+        self.npz.by_name::<ndarray::OwnedRepr<E>, IxDyn>(self.name).map_err(|e| e.to_string())
+    }
+}
+
+/// Reads an array of uint8, float64, float32, int64, int32 or bool as f64.
+fn read_numbers(source: &mut impl ArraySource) -> Result<Loaded, String> {
+    let first_error = match source.read::<u8>() {
+        Ok(a) => return Ok(Loaded { values: a.mapv(f64::from), was_u8: true }),
+        Err(e) => e,
+    };
+    let loaded = |values| Ok(Loaded { values, was_u8: false });
+    if let Ok(a) = source.read::<f64>() {
+        return loaded(a);
+    }
+    if let Ok(a) = source.read::<f32>() {
+        return loaded(a.mapv(f64::from));
+    }
+    if let Ok(a) = source.read::<i64>() {
+        return loaded(a.mapv(|v| v as f64));
+    }
+    if let Ok(a) = source.read::<i32>() {
+        return loaded(a.mapv(f64::from));
+    }
+    if let Ok(a) = source.read::<bool>() {
+        return loaded(a.mapv(|v| f64::from(u8::from(v))));
+    }
+    Err(format!("not an array of uint8, float, int or bool ({first_error})"))
+}
+
+fn read_npy_file(path: &Path) -> Result<Loaded> {
+    let bytes = std::fs::read(path).map_err(|source| Error::Io { path: path.to_path_buf(), source })?;
+    read_numbers(&mut NpyBytes(&bytes)).map_err(|reason| Error::DataFile { path: path.to_path_buf(), reason })
+}
+
+fn read_npz_array(npz: &mut NpzReader<File>, name: &str) -> Result<Loaded, String> {
+    read_numbers(&mut NpzEntry { npz, name })
+}
+
+fn to_dataset(path: &Path, x: Loaded, y: Loaded) -> Result<Dataset> {
+    let fail = |reason: String| Error::DataFile { path: path.to_path_buf(), reason };
+    let labels: Vec<f64> = y.values.iter().copied().collect();
+    let y_shape = y.values.shape().to_vec();
+    if y_shape.len() > 2 || (y_shape.len() == 2 && y_shape[0] != 1 && y_shape[1] != 1) {
+        return Err(fail(format!("labels have shape {y_shape:?}, expected (m,), (m, 1) or (1, m)")));
+    }
+    let m = labels.len();
+    let shape = x.values.shape().to_vec();
+    let transposed_course_layout = shape.len() == 2 && shape[0] != m && shape[1] == m;
+    let (x_matrix, image) = if transposed_course_layout {
+        let owned = x.values.into_dimensionality::<ndarray::Ix2>().expect("2-D checked above");
+        (owned.as_standard_layout().into_owned(), None)
+    } else {
+        let Some((&rows, example_shape)) = shape.split_first() else {
+            return Err(fail("X is a scalar, expected one example per row".into()));
+        };
+        if rows != m {
+            return Err(fail(format!("X has {rows} examples (shape {shape:?}) but there are {m} labels")));
+        }
+        let n_x: usize = example_shape.iter().product();
+        let flat: Vec<f64> = x.values.as_standard_layout().iter().copied().collect();
+        let matrix = Array2::from_shape_vec((m, n_x), flat).expect("size checked").reversed_axes();
+        let image = match (x.was_u8, example_shape) {
+            (true, &[height, width, channels]) => Some(ImageShape { height, width, channels }),
+            (true, &[height, width]) => Some(ImageShape { height, width, channels: 1 }),
+            _ => None,
+        };
+        (matrix.as_standard_layout().into_owned(), image)
+    };
+    if let Some(((row, column), v)) = x_matrix.indexed_iter().find(|(_, v)| !v.is_finite()) {
+        return Err(fail(format!("X has a non-finite value {v} at example {column}, feature {row}")));
+    }
+    let y = Array2::from_shape_vec((1, m), labels).expect("m labels");
+    Ok(Dataset { x: x_matrix, y, class_names: None, image, feature_names: None })
+}

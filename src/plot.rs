@@ -1,0 +1,195 @@
+//! PNG plots drawn in pure Rust (plotters with the embedded DejaVu Sans font): cost curves
+//! and the decision boundary of a classifier on 2-D data.
+
+use std::error::Error as StdError;
+use std::path::Path;
+use std::sync::OnceLock;
+
+use ndarray::{Array2, ArrayView2};
+use plotters::coord::Shift;
+use plotters::prelude::*;
+use plotters::style::full_palette::{BLUE_100, BLUE_700, RED_100, RED_700};
+use plotters::style::register_font;
+
+use crate::{Error, Result};
+
+/// Width and height of every plot, in pixels.
+const SIZE: (u32, u32) = (900, 600);
+
+/// Cells per side of the grid a decision boundary is evaluated on.
+const GRID: usize = 200;
+
+/// One named cost curve: `costs[i]` is the cost at iteration i.
+#[derive(Debug, Clone, Copy)]
+pub struct Curve<'a> {
+    /// The legend's text (unused when there is one curve).
+    pub label: &'a str,
+    /// Cost per iteration.
+    pub costs: &'a [f64],
+}
+
+/// Draws cost against iteration for one or more curves (a legend when several) to a PNG.
+pub fn cost_curves(path: impl AsRef<Path>, title: &str, curves: &[Curve<'_>]) -> Result<()> {
+    render(path.as_ref(), |root| draw_cost_curves(root, title, curves))
+}
+
+/// Draws a classifier's decision boundary over 2-D points: the plane coloured by the
+/// predicted probability of class 1 (blue 0, red 1), the points on top coloured by their
+/// label.
+///
+/// `probabilities` receives a 2 × G matrix of grid points (one per column, in the
+/// coordinates of `points`) and returns G probabilities.
+///
+/// # Shapes
+/// `points`: 2 × m; `labels`: m values in {0, 1}.
+pub fn decision_boundary(
+    path: impl AsRef<Path>,
+    title: &str,
+    points: ArrayView2<f64>,
+    labels: &[f64],
+    probabilities: impl FnOnce(ArrayView2<f64>) -> Result<Vec<f64>>,
+) -> Result<()> {
+    let path = path.as_ref();
+    if points.nrows() != 2 {
+        return Err(Error::DataFile {
+            path: path.to_path_buf(),
+            reason: format!("a decision boundary needs 2-D data, and this data has {} features", points.nrows()),
+        });
+    }
+    let bounds = |row: usize| {
+        let values = points.row(row);
+        let (lo, hi) = values.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &v| (a.min(v), b.max(v)));
+        let pad = 0.1 * (hi - lo).max(1e-9);
+        (lo - pad, hi + pad)
+    };
+    let (x_range, y_range) = (bounds(0), bounds(1));
+    let step = ((x_range.1 - x_range.0) / GRID as f64, (y_range.1 - y_range.0) / GRID as f64);
+    let mut grid = Array2::zeros((2, GRID * GRID));
+    for i in 0..GRID {
+        for j in 0..GRID {
+            grid[(0, i * GRID + j)] = x_range.0 + (i as f64 + 0.5) * step.0;
+            grid[(1, i * GRID + j)] = y_range.0 + (j as f64 + 0.5) * step.1;
+        }
+    }
+    let p = probabilities(grid.view())?;
+    render(path, |root| {
+        root.fill(&WHITE)?;
+        let mut chart = ChartBuilder::on(root)
+            .caption(title, ("sans-serif", 26))
+            .margin(15)
+            .x_label_area_size(45)
+            .y_label_area_size(55)
+            .build_cartesian_2d(x_range.0..x_range.1, y_range.0..y_range.1)?;
+        chart.draw_series((0..GRID * GRID).map(|cell| {
+            let (x0, y0) = (grid[(0, cell)] - step.0 / 2.0, grid[(1, cell)] - step.1 / 2.0);
+            let color = mix(BLUE_100, RED_100, p[cell].clamp(0.0, 1.0));
+            Rectangle::new([(x0, y0), (x0 + step.0, y0 + step.1)], color.filled())
+        }))?;
+        chart.configure_mesh().disable_mesh().x_desc("x1").y_desc("x2").label_style(("sans-serif", 14)).draw()?;
+        let dots = points.columns().into_iter().zip(labels).map(|(point, &label)| {
+            let color = if label > 0.5 { RED_700 } else { BLUE_700 };
+            Circle::new((point[0], point[1]), 4, color.filled())
+        });
+        chart.draw_series(dots)?;
+        chart.draw_series(points.columns().into_iter().map(|p| Circle::new((p[0], p[1]), 4, BLACK.stroke_width(1))))?;
+        root.present()?;
+        Ok(())
+    })
+}
+
+fn draw_cost_curves<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    title: &str,
+    curves: &[Curve<'_>],
+) -> std::result::Result<(), Box<dyn StdError>>
+where
+    DB::ErrorType: 'static,
+{
+    root.fill(&WHITE)?;
+    let iterations = curves.iter().map(|c| c.costs.len()).max().unwrap_or(0).max(2);
+    let (lo, hi) = curves
+        .iter()
+        .flat_map(|c| c.costs.iter())
+        .filter(|v| v.is_finite())
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &v| (a.min(v), b.max(v)));
+    let (lo, hi) = if !lo.is_finite() {
+        (0.0, 1.0)
+    } else if hi <= lo {
+        (lo - 1.0, lo + 1.0)
+    } else {
+        (lo - 0.05 * (hi - lo), hi + 0.05 * (hi - lo))
+    };
+    let mut chart = ChartBuilder::on(root)
+        .caption(title, ("sans-serif", 26))
+        .margin(15)
+        .x_label_area_size(45)
+        .y_label_area_size(70)
+        .build_cartesian_2d(0f64..(iterations - 1) as f64, lo..hi)?;
+    chart
+        .configure_mesh()
+        .x_desc("iteration")
+        .y_desc("cost")
+        .x_label_formatter(&|x| format!("{x:.0}"))
+        .label_style(("sans-serif", 14))
+        .draw()?;
+    let palette = [BLUE, RED, GREEN, MAGENTA, CYAN, BLACK];
+    for (k, curve) in curves.iter().enumerate() {
+        let color = palette[k % palette.len()];
+        let points = curve.costs.iter().enumerate().filter(|(_, c)| c.is_finite()).map(|(i, &c)| (i as f64, c));
+        let series = chart.draw_series(LineSeries::new(points, color.stroke_width(2)))?;
+        if curves.len() > 1 {
+            series
+                .label(curve.label)
+                .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], color.stroke_width(2)));
+        }
+    }
+    if curves.len() > 1 {
+        chart
+            .configure_series_labels()
+            .position(SeriesLabelPosition::UpperRight)
+            .background_style(WHITE.mix(0.85))
+            .border_style(BLACK)
+            .label_font(("sans-serif", 16))
+            .draw()?;
+    }
+    root.present()?;
+    Ok(())
+}
+
+/// The colour a fraction `t` of the way from `a` to `b`.
+fn mix(a: RGBColor, b: RGBColor, t: f64) -> RGBColor {
+    let channel = |u: u8, v: u8| (f64::from(u) + (f64::from(v) - f64::from(u)) * t).round() as u8;
+    RGBColor(channel(a.0, b.0), channel(a.1, b.1), channel(a.2, b.2))
+}
+
+/// Registers DejaVu Sans as plotters' "sans-serif" once.
+fn ensure_font() -> std::result::Result<(), String> {
+    static FONT: OnceLock<std::result::Result<(), String>> = OnceLock::new();
+    FONT.get_or_init(|| {
+        register_font("sans-serif", FontStyle::Normal, dejavu::sans::regular())
+            .map_err(|_| "the embedded DejaVu Sans font is invalid".to_string())
+    })
+    .clone()
+}
+
+/// Draws into an RGB buffer and writes it as PNG, atomically.
+fn render(
+    path: &Path,
+    draw: impl FnOnce(&DrawingArea<BitMapBackend<'_>, Shift>) -> std::result::Result<(), Box<dyn StdError>>,
+) -> Result<()> {
+    let fail = |reason: String| Error::DataFile {
+        path: path.to_path_buf(),
+        reason: format!("cannot draw the plot: {reason}"),
+    };
+    ensure_font().map_err(fail)?;
+    let (w, h) = SIZE;
+    let mut buffer = vec![0u8; (w * h * 3) as usize];
+    {
+        let root = BitMapBackend::with_buffer(&mut buffer, (w, h)).into_drawing_area();
+        draw(&root).map_err(|e| fail(e.to_string()))?;
+    }
+    let image = image::RgbImage::from_raw(w, h, buffer).expect("the buffer holds w·h RGB pixels");
+    let mut png = Vec::new();
+    image.write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png).map_err(|e| fail(e.to_string()))?;
+    crate::write_atomically(path, &png)
+}
