@@ -17,7 +17,7 @@ pub struct Cli {
 pub enum Command {
     /// Train a network by batch gradient descent (default: the course's shallow network on
     /// the planar flower data).
-    Train(TrainArgs),
+    Train(Box<TrainArgs>),
     /// Measure a saved model on labelled data.
     Evaluate(EvaluateArgs),
     /// Write a saved model's predictions as CSV.

@@ -101,5 +101,5 @@ pub fn parse_layers(text: &str) -> Result<Vec<usize>> {
 
 /// Parses an activation flag, naming the flag in the error.
 pub fn parse_activation(flag: &str, text: &str) -> Result<dnn::Activation> {
-    text.parse().with_context(|| format!("{flag}"))
+    text.parse().with_context(|| flag.to_string())
 }
