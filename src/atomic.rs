@@ -8,7 +8,7 @@ use crate::{Error, Result};
 /// Writes `bytes` to a temporary file beside `path`, flushes it to disk, then renames it over
 /// `path`. On any failure the temporary file is removed and `path` is untouched.
 pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
-    let io_error = |source| Error::Io { path: path.to_path_buf(), source };
+    let io_error = |source| Error::Io { path: path.to_path_buf(), error: source };
     let file_name = path
         .file_name()
         .ok_or_else(|| io_error(std::io::Error::new(std::io::ErrorKind::InvalidInput, "the path names no file")))?;

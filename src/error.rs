@@ -96,12 +96,12 @@ pub enum Error {
     },
 
     /// A file could not be read or written.
-    #[error("{}: {source}", path.display())]
+    #[error("{}: {}", path.display(), describe_io(error))]
     Io {
         /// The file.
         path: PathBuf,
-        /// The underlying error.
-        source: std::io::Error,
+        /// What the system said.
+        error: std::io::Error,
     },
 
     /// A model file is truncated, corrupt, of another version or inconsistent.
@@ -121,6 +121,16 @@ pub enum Error {
         /// What is wrong, naming the key, line or field.
         reason: String,
     },
+}
+
+/// An I/O error in words, without the OS error number for the common cases.
+fn describe_io(error: &std::io::Error) -> String {
+    match error.kind() {
+        std::io::ErrorKind::NotFound => "no such file or folder".into(),
+        std::io::ErrorKind::PermissionDenied => "permission denied".into(),
+        std::io::ErrorKind::IsADirectory => "is a folder, expected a file".into(),
+        _ => error.to_string(),
+    }
 }
 
 impl Error {

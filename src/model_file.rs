@@ -67,14 +67,14 @@ pub fn save<T: Float>(path: impl AsRef<Path>, network: &Network<T>, info: &Model
 /// Reads a model file, converting the weights to `T` if they were stored in the other type.
 pub fn load<T: Float>(path: impl AsRef<Path>) -> Result<(Network<T>, ModelMeta)> {
     let path = path.as_ref();
-    let bytes = std::fs::read(path).map_err(|source| Error::Io { path: path.to_path_buf(), source })?;
+    let bytes = std::fs::read(path).map_err(|source| Error::Io { path: path.to_path_buf(), error: source })?;
     from_bytes(&bytes).map_err(|reason| Error::ModelFile { path: path.to_path_buf(), reason })
 }
 
 /// Reads only the metadata of a model file.
 pub fn read_meta(path: impl AsRef<Path>) -> Result<ModelMeta> {
     let path = path.as_ref();
-    let bytes = std::fs::read(path).map_err(|source| Error::Io { path: path.to_path_buf(), source })?;
+    let bytes = std::fs::read(path).map_err(|source| Error::Io { path: path.to_path_buf(), error: source })?;
     parse_meta(&bytes).map_err(|reason| Error::ModelFile { path: path.to_path_buf(), reason })
 }
 

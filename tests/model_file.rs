@@ -200,9 +200,9 @@ fn wrong_version_shape_dtype_or_metadata_is_refused() {
 fn a_missing_file_is_an_io_error_naming_it() {
     let path = temp_dir("missing").join("nope.safetensors");
     match model_file::load::<f64>(&path) {
-        Err(Error::Io { path: p, source }) => {
+        Err(Error::Io { path: p, error }) => {
             assert_eq!(p, path);
-            assert_eq!(source.kind(), std::io::ErrorKind::NotFound);
+            assert_eq!(error.kind(), std::io::ErrorKind::NotFound);
         }
         other => panic!("expected Error::Io, got {other:?}"),
     }

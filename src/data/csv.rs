@@ -22,6 +22,8 @@ pub enum LabelColumn {
     Name(String),
     /// The column with this index, counted from 0.
     Index(usize),
+    /// None: every column is a feature, and Y is all zeros (for prediction).
+    None,
 }
 
 impl std::str::FromStr for LabelColumn {
@@ -43,7 +45,7 @@ impl std::str::FromStr for LabelColumn {
 pub fn read_csv(path: impl AsRef<Path>, label: &LabelColumn, task: Task) -> Result<Dataset> {
     let path = path.as_ref();
     let fail = |reason: String| Error::DataFile { path: path.to_path_buf(), reason };
-    let text = std::fs::read(path).map_err(|source| Error::Io { path: path.to_path_buf(), source })?;
+    let text = std::fs::read(path).map_err(|source| Error::Io { path: path.to_path_buf(), error: source })?;
     let mut reader =
         csv::ReaderBuilder::new().has_headers(false).flexible(true).trim(csv::Trim::All).from_reader(&text[..]);
     let mut rows: Vec<(u64, csv::StringRecord)> = Vec::new();
@@ -77,10 +79,12 @@ pub fn read_csv(path: impl AsRef<Path>, label: &LabelColumn, task: Task) -> Resu
     if data_rows.is_empty() {
         return Err(fail("no data lines after the header".into()));
     }
-    if width < 2 {
+    let needed = if *label == LabelColumn::None { 1 } else { 2 };
+    if width < needed {
         return Err(fail(format!("line {}: {width} column, expected at least one feature and a label", rows[0].0)));
     }
     let label_index = match label {
+        LabelColumn::None => usize::MAX,
         LabelColumn::Last => width - 1,
         LabelColumn::Index(i) if *i < width => *i,
         LabelColumn::Index(i) => {
@@ -96,7 +100,7 @@ pub fn read_csv(path: impl AsRef<Path>, label: &LabelColumn, task: Task) -> Resu
         |j: usize| if has_header { format!("column '{}' ({j})", names[j]) } else { format!("column {j}") };
 
     let m = data_rows.len();
-    let n_x = width - 1;
+    let n_x = if *label == LabelColumn::None { width } else { width - 1 };
     let mut x = Array2::zeros((n_x, m));
     let mut raw_labels = Vec::with_capacity(m);
     for (example, (line, record)) in data_rows.iter().enumerate() {
@@ -118,8 +122,13 @@ pub fn read_csv(path: impl AsRef<Path>, label: &LabelColumn, task: Task) -> Resu
             feature += 1;
         }
     }
+    if *label == LabelColumn::None {
+        let feature_names = has_header.then(|| names.clone());
+        return Ok(Dataset { x, y: Array2::zeros((1, m)), class_names: None, image: None, feature_names });
+    }
     let label_name = column_name(label_index);
-    let (labels, class_names) = parse_labels(&raw_labels, task).map_err(|e| fail(format!("{e} ({label_name})")))?;
+    let (labels, class_names) =
+        parse_labels(&raw_labels, task).map_err(|(line, e)| fail(format!("line {line}, {label_name}: {e}")))?;
     let y = Array2::from_shape_vec((1, m), labels).expect("one label per example");
     let feature_names = if has_header {
         Some(names.iter().enumerate().filter(|&(j, _)| j != label_index).map(|(_, n)| n.clone()).collect())
@@ -129,43 +138,48 @@ pub fn read_csv(path: impl AsRef<Path>, label: &LabelColumn, task: Task) -> Resu
     Ok(Dataset { x, y, class_names, image: None, feature_names })
 }
 
-/// Labels from their text: numbers, or for classification two class names.
-fn parse_labels(raw: &[(u64, &str)], task: Task) -> Result<(Vec<f64>, Option<Vec<String>>), String> {
+/// Label values, and the class names when the labels were names.
+type Labels = (Vec<f64>, Option<Vec<String>>);
+
+/// Labels from their text: numbers, or for classification two class names. An error names
+/// the line.
+fn parse_labels(raw: &[(u64, &str)], task: Task) -> Result<Labels, (u64, String)> {
     let numeric: Option<Vec<f64>> = raw.iter().map(|(_, s)| s.parse::<f64>().ok()).collect();
     match (numeric, task) {
         (Some(values), Task::Regression) => {
             if let Some(((line, text), _)) = raw.iter().zip(&values).find(|(_, v)| !v.is_finite()) {
-                return Err(format!("line {line}: label {text} is not a finite number"));
+                return Err((*line, format!("label {text} is not a finite number")));
             }
             Ok((values, None))
         }
         (Some(values), Task::Classification) => {
             if let Some(((line, text), _)) = raw.iter().zip(&values).find(|(_, &v)| v != 0.0 && v != 1.0) {
-                return Err(format!(
-                    "line {line}: label {text} is not 0 or 1 (expected 0/1 or exactly two class names)"
-                ));
+                return Err((*line, format!("label {text} is not 0 or 1 (expected 0/1 or exactly two class names)")));
             }
             Ok((values, None))
         }
         (None, Task::Regression) => {
             let (line, text) = raw.iter().find(|(_, s)| s.parse::<f64>().is_err()).expect("some label is not a number");
-            Err(format!("line {line}: label '{text}' is not a number, and a regression needs numbers"))
+            Err((*line, format!("label '{text}' is not a number, and a regression needs numbers")))
         }
         (None, Task::Classification) => {
             let mut classes: Vec<&str> = Vec::new();
             for &(line, text) in raw {
                 if !classes.contains(&text) {
                     if classes.len() == 2 {
-                        return Err(format!(
-                            "line {line}: a third label value '{text}' (after '{}' and '{}'): expected two classes",
-                            classes[0], classes[1]
+                        return Err((
+                            line,
+                            format!(
+                                "a third label value '{text}' (after '{}' and '{}'): expected two classes",
+                                classes[0], classes[1]
+                            ),
                         ));
                     }
                     classes.push(text);
                 }
             }
             if classes.len() < 2 {
-                return Err(format!("every label is '{}': expected two classes", classes[0]));
+                return Err((raw[0].0, format!("every label is '{}': expected two classes", classes[0])));
             }
             classes.sort_unstable();
             let values = raw.iter().map(|(_, s)| if *s == classes[0] { 0.0 } else { 1.0 }).collect();

@@ -30,7 +30,7 @@ pub fn read_hdf5(path: impl AsRef<Path>, keys: &Hdf5Keys) -> Result<Dataset> {
     let path = path.as_ref();
     let fail = |reason: String| Error::DataFile { path: path.to_path_buf(), reason };
     if let Err(source) = std::fs::metadata(path) {
-        return Err(Error::Io { path: path.to_path_buf(), source });
+        return Err(Error::Io { path: path.to_path_buf(), error: source });
     }
     let file = File::open(path).map_err(|e| fail(format!("not a readable HDF5 file ({e})")))?;
     let names = file.root().datasets().map_err(|e| fail(format!("cannot list the datasets ({e})")))?;

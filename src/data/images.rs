@@ -25,7 +25,7 @@ pub enum Resize {
 pub fn read_image(path: impl AsRef<Path>, shape: Option<ImageShape>, resize: Resize) -> Result<(Vec<f64>, ImageShape)> {
     let path = path.as_ref();
     let fail = |reason: String| Error::DataFile { path: path.to_path_buf(), reason };
-    let bytes = std::fs::read(path).map_err(|source| Error::Io { path: path.to_path_buf(), source })?;
+    let bytes = std::fs::read(path).map_err(|source| Error::Io { path: path.to_path_buf(), error: source })?;
     let decoded =
         image::load_from_memory(&bytes).map_err(|e| fail(format!("not a readable PNG or JPEG image ({e})")))?;
     let (width, height) = (decoded.width() as usize, decoded.height() as usize);
@@ -62,7 +62,7 @@ pub fn is_image_file(path: &Path) -> bool {
 pub fn read_image_folder(dir: impl AsRef<Path>, shape: Option<ImageShape>) -> Result<Dataset> {
     let dir = dir.as_ref();
     let fail = |reason: String| Error::DataFile { path: dir.to_path_buf(), reason };
-    let io = |source| Error::Io { path: dir.to_path_buf(), source };
+    let io = |source| Error::Io { path: dir.to_path_buf(), error: source };
     let mut classes: Vec<(String, PathBuf)> = std::fs::read_dir(dir)
         .map_err(io)?
         .filter_map(|entry| entry.ok())
@@ -81,7 +81,7 @@ pub fn read_image_folder(dir: impl AsRef<Path>, shape: Option<ImageShape>) -> Re
     let mut files = Vec::new();
     for (label, (name, path)) in classes.iter().enumerate() {
         let mut images: Vec<PathBuf> = std::fs::read_dir(path)
-            .map_err(|source| Error::Io { path: path.clone(), source })?
+            .map_err(|source| Error::Io { path: path.clone(), error: source })?
             .filter_map(|entry| entry.ok().map(|e| e.path()))
             .filter(|p| p.is_file() && is_image_file(p))
             .collect();

@@ -27,7 +27,7 @@ pub fn read_numpy(path: impl AsRef<Path>) -> Result<Dataset> {
     let fail = |p: &Path, reason: String| Error::DataFile { path: p.to_path_buf(), reason };
     let extension = path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase);
     let (x, y) = if extension.as_deref() == Some("npz") {
-        let file = File::open(path).map_err(|source| Error::Io { path: path.to_path_buf(), source })?;
+        let file = File::open(path).map_err(|source| Error::Io { path: path.to_path_buf(), error: source })?;
         let mut npz = NpzReader::new(file).map_err(|e| fail(path, format!("not a readable .npz archive ({e})")))?;
         let names = npz.names().map_err(|e| fail(path, format!("not a readable .npz archive ({e})")))?;
         let names: Vec<String> = names.into_iter().map(|n| n.trim_end_matches(".npy").to_string()).collect();
@@ -129,7 +129,7 @@ fn read_numbers(source: &mut impl ArraySource) -> Result<Loaded, String> {
 }
 
 fn read_npy_file(path: &Path) -> Result<Loaded> {
-    let bytes = std::fs::read(path).map_err(|source| Error::Io { path: path.to_path_buf(), source })?;
+    let bytes = std::fs::read(path).map_err(|source| Error::Io { path: path.to_path_buf(), error: source })?;
     read_numbers(&mut NpyBytes(&bytes)).map_err(|reason| Error::DataFile { path: path.to_path_buf(), reason })
 }
 

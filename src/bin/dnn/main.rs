@@ -44,7 +44,10 @@ fn main() -> ExitCode {
         Err(error) => {
             let mut message = format!("error: {error}");
             for cause in error.chain().skip(1) {
-                message.push_str(&format!(": {cause}"));
+                let cause = cause.to_string();
+                if !message.contains(&cause) {
+                    message.push_str(&format!(": {cause}"));
+                }
             }
             eprintln!("{message}");
             if error.downcast_ref::<Internal>().is_some() {

@@ -4,13 +4,13 @@
 use std::path::Path;
 
 use anyhow::{bail, Result};
-use dnn::data::{self, Dataset, Resize, Task};
+use dnn::data::{self, Dataset, LabelColumn, Resize, Task};
 use dnn::model_file::{self, ModelMeta};
 use dnn::{DType, Float, Network};
 use ndarray::Array2;
 
-use crate::cli::PredictArgs;
-use crate::data::{apply, load};
+use crate::cli::{Format, PredictArgs};
+use crate::data::{apply, format_of, load};
 use crate::evaluate::task_of;
 
 pub fn run(args: PredictArgs) -> Result<()> {
@@ -32,8 +32,7 @@ fn predict_as<T: Float>(args: &PredictArgs) -> Result<()> {
             bail!("give one data file, or image files (.png, .jpg, .jpeg) only; got {} inputs", args.inputs.len());
         }
         let spec = &args.inputs[0];
-        // Labels are not needed; read them as real numbers so that any label column is accepted.
-        let dataset = load(spec, &args.data_args, Task::Regression)?;
+        let dataset = read_features(spec, args, network.n_x())?;
         ((0..dataset.m()).map(|j| j.to_string()).collect(), dataset)
     };
     let spec = args.inputs.join(" ");
@@ -63,6 +62,23 @@ fn predict_as<T: Float>(args: &PredictArgs) -> Result<()> {
         None => print!("{csv}"),
     }
     Ok(())
+}
+
+/// Reads a data file for prediction: a CSV with exactly the model's features and no label
+/// column is taken whole; otherwise the label column (any values) is set aside.
+fn read_features(spec: &str, args: &PredictArgs, n_x: usize) -> Result<Dataset> {
+    let path = Path::new(spec);
+    let is_csv = args.data_args.format == Some(Format::Csv)
+        || (args.data_args.format.is_none() && path.exists() && format_of(path)? == Format::Csv);
+    if is_csv && args.data_args.label_column.is_none() {
+        if let Ok(all) = data::read_csv(path, &LabelColumn::None, Task::Regression) {
+            if all.n_x() == n_x {
+                return Ok(all);
+            }
+        }
+    }
+    // Labels are not needed: read them as real numbers, so any label column is accepted.
+    load(spec, &args.data_args, Task::Regression)
 }
 
 /// Reads image files at the model's input size, one per column.
