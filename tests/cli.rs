@@ -49,7 +49,7 @@ fn assert_error(dir: &Path, args: &[&str], message: &str) {
 fn the_main_job_prints_the_course_numbers() {
     // `dnn train` with no arguments: the course's planar shallow network (course_results.md:
     // "costs: 0: 0.693048 · 1000: 0.288083 · 2000: 0.254385 · 5000: 0.222644").
-    let r = run(&mut dnn().arg("train"));
+    let r = run(dnn().arg("train"));
     assert_eq!(r.code, 0, "{}", r.stderr);
     let lines: Vec<&str> = r.stdout.lines().collect();
     assert_eq!(lines[0], "Cost after iteration 0: 0.693048");
