@@ -70,3 +70,8 @@ pub use loss::Loss;
 pub use network::{Architecture, Network, Workspace};
 pub use rng::NumpyRng;
 pub use train::{fit, fit_with, History, Progress, TrainConfig, ValidTrainConfig};
+
+/// README.md's Rust example, compiled and run as a doctest.
+#[doc = include_str!("../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;

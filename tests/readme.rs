@@ -1,0 +1,93 @@
+//! Every `dnn` command of README.md's tour runs here as written, and prints what the README
+//! says it prints. (`cargo run --release -- train`, `cargo test --release` and the Python
+//! snippet are run by .ci/run; the Rust snippet is a doctest.)
+#![cfg(feature = "cli")]
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// The lines of README.md's ```sh blocks that start with `dnn `.
+fn readme_commands() -> Vec<String> {
+    let readme = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
+    let mut commands = Vec::new();
+    let mut in_sh = false;
+    for line in readme.lines() {
+        if line.starts_with("```") {
+            in_sh = line == "```sh";
+            continue;
+        }
+        if in_sh && line.starts_with("dnn ") {
+            commands.push(line.to_string());
+        }
+    }
+    commands
+}
+
+/// Splits a README command into arguments (no quoting is used there).
+fn words(command: &str) -> Vec<String> {
+    command.split_whitespace().skip(1).map(str::to_string).collect()
+}
+
+/// A working folder `T/work` with `T/shared` pointing at the real ../shared, so that the
+/// README's `../shared/...` paths resolve while outputs stay out of the repository.
+fn workspace() -> PathBuf {
+    let root = std::env::temp_dir().join(format!("dnn-readme-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&root);
+    std::fs::create_dir_all(root.join("work")).unwrap();
+    let shared = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared");
+    if shared.exists() {
+        std::os::unix::fs::symlink(shared.canonicalize().unwrap(), root.join("shared")).unwrap();
+    }
+    root.join("work")
+}
+
+/// The course's first test picture (a cat), enlarged to 128×128 and saved as JPEG: a
+/// "picture of your own" of another size than the model's input.
+fn write_my_cat(path: &Path) {
+    let (_, test) = common::cat_data().expect("cat data present");
+    let pixels: Vec<u8> = test.x.column(0).iter().map(|v| (v * 255.0).round() as u8).collect();
+    let image = image::RgbImage::from_raw(64, 64, pixels).unwrap();
+    image::imageops::resize(&image, 128, 128, image::imageops::FilterType::Triangle).save(path).unwrap();
+}
+
+#[test]
+fn the_tour_runs_as_written() {
+    let commands = readme_commands();
+    assert_eq!(commands.len(), 3, "{commands:?}");
+    let work = workspace();
+    let cat_present = common::cat_data().is_some();
+    let readme = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
+    for command in &commands {
+        if command.contains("cat") && !cat_present {
+            println!("skipped (no cat data): {command}");
+            continue;
+        }
+        if command.contains("my_cat.jpg") {
+            write_my_cat(&work.join("my_cat.jpg"));
+        }
+        let output = Command::new(env!("CARGO_BIN_EXE_dnn")).current_dir(&work).args(words(command)).output().unwrap();
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        assert!(output.status.success(), "{command}\n{}", String::from_utf8_lossy(&output.stderr));
+        let expected: &[&str] = if command.starts_with("dnn train builtin:planar") {
+            &["Cost after iteration 1000: 0.288083", "Train accuracy: 90.5%"]
+        } else if command.starts_with("dnn train ../shared") {
+            &["Cost after iteration 2499: 0.088440", "Train accuracy: 98.56459330143541%", "Test accuracy: 80%"]
+        } else {
+            &["input,probability,label"]
+        };
+        for line in expected {
+            assert!(stdout.lines().any(|l| l == *line), "{command}: no line {line:?} in\n{stdout}");
+            assert!(readme.contains(line.split(": ").last().unwrap()), "README does not show {line:?}");
+        }
+        if command.starts_with("dnn predict") {
+            // The README shows this very line.
+            let line = stdout.lines().nth(1).unwrap();
+            assert!(readme.contains(line), "README should show `{line}`");
+        }
+    }
+    for file in ["boundary.png", "cost.png", "planar.safetensors"] {
+        assert!(work.join(file).exists(), "{file}");
+    }
+}
