@@ -152,8 +152,9 @@ fn train_as<T: Float>(
             print_line(format!("Cost after iteration {}: {:.6}", progress.iteration, progress.cost));
         }
         if progress.iteration % 16 == 0 || last {
-            bar.set_position(progress.iteration as u64 + 1);
+            // The message first: moving the bar redraws it.
             bar.set_message(format!("cost {:.6}", progress.cost));
+            bar.set_position(progress.iteration as u64 + 1);
         }
         if INTERRUPTED.load(Ordering::SeqCst) {
             ControlFlow::Break(())
