@@ -57,22 +57,47 @@ impl<T: Float> Dense<T> {
         &self,
         a_prev: ArrayView2<T>,
         mut z: ArrayViewMut2<T>,
-        mut a: ArrayViewMut2<T>,
+        a: ArrayViewMut2<T>,
         scratch: &mut GemmScratch<T>,
     ) {
         matmul_into(z.view_mut(), T::one(), self.w.view(), a_prev, scratch);
+        self.add_bias_and_activate(z, a, None);
+    }
+
+    /// The pass after the product: `Z += offset + b` (the offset, when given, is a
+    /// precomputed part of W·A_prev), then `A = g(Z)`.
+    ///
+    /// # Shapes
+    /// `z`, `a`, `offset`: n[l] × m.
+    pub(crate) fn add_bias_and_activate(
+        &self,
+        mut z: ArrayViewMut2<T>,
+        mut a: ArrayViewMut2<T>,
+        offset: Option<ArrayView2<T>>,
+    ) {
         let g = self.activation;
-        Zip::from(z.rows_mut()).and(a.rows_mut()).and(&self.b).for_each(|mut z_row, mut a_row, &b| {
-            Zip::from(&mut z_row).and(&mut a_row).for_each(|z, a| {
-                *z += b;
-                *a = g.apply(*z);
-            });
-        });
+        match offset {
+            None => Zip::from(z.rows_mut()).and(a.rows_mut()).and(&self.b).for_each(|mut z_row, mut a_row, &b| {
+                Zip::from(&mut z_row).and(&mut a_row).for_each(|z, a| {
+                    *z += b;
+                    *a = g.apply(*z);
+                });
+            }),
+            Some(offset) => Zip::from(z.rows_mut()).and(a.rows_mut()).and(offset.rows()).and(&self.b).for_each(
+                |mut z_row, mut a_row, offset_row, &b| {
+                    Zip::from(&mut z_row).and(&mut a_row).and(&offset_row).for_each(|z, a, &o| {
+                        *z += o + b;
+                        *a = g.apply(*z);
+                    });
+                },
+            ),
+        }
     }
 
     /// Backward for the linear part, given `dZ[l]`:
-    /// `dW = (1/m)·dZ·A_prevᵀ`, `db = (1/m)·Σ_examples dZ`, and, when asked for,
-    /// `dA_prev = Wᵀ·dZ` (never for the first layer: nothing needs the gradient of X).
+    /// `dW = (1/m)·dZ·A_prevᵀ` (unless `with_dw` is false), `db = (1/m)·Σ_examples dZ`, and,
+    /// when asked for, `dA_prev = Wᵀ·dZ` (never for the first layer: nothing needs the
+    /// gradient of X).
     ///
     /// # Shapes
     /// `a_prev`: n[l−1] × m; `dz`: n[l] × m; `da_prev`: n[l−1] × m.
@@ -81,20 +106,26 @@ impl<T: Float> Dense<T> {
         a_prev: ArrayView2<T>,
         dz: ArrayView2<T>,
         grads: &mut Gradients<T>,
+        with_dw: bool,
         da_prev: Option<ArrayViewMut2<T>>,
         scratch: &mut GemmScratch<T>,
     ) {
         let one_over_m = T::one() / T::from_f64(dz.ncols() as f64);
-        matmul_into(grads.dw.view_mut(), one_over_m, dz, a_prev.t(), scratch);
+        if with_dw {
+            matmul_into(grads.dw.view_mut(), one_over_m, dz, a_prev.t(), scratch);
+        }
         Zip::from(&mut grads.db).and(dz.rows()).for_each(|db, dz_row| *db = one_over_m * dz_row.sum());
         if let Some(da_prev) = da_prev {
             matmul_into(da_prev, T::one(), self.w.t(), dz, scratch);
         }
     }
 
-    /// Gradient descent on this layer: `W := W − α·dW`, `b := b − α·db`.
-    pub fn update(&mut self, grads: &Gradients<T>, learning_rate: T) {
-        Zip::from(&mut self.w).and(&grads.dw).for_each(|w, &dw| *w -= learning_rate * dw);
+    /// Gradient descent on this layer: `W := W − α·dW` (unless `with_w` is false: W is then
+    /// carried elsewhere), `b := b − α·db`.
+    pub(crate) fn update(&mut self, grads: &Gradients<T>, learning_rate: T, with_w: bool) {
+        if with_w {
+            Zip::from(&mut self.w).and(&grads.dw).for_each(|w, &dw| *w -= learning_rate * dw);
+        }
         Zip::from(&mut self.b).and(&grads.db).for_each(|b, &db| *b -= learning_rate * db);
     }
 

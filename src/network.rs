@@ -4,6 +4,7 @@
 use ndarray::{Array2, ArrayView2};
 use serde::{Deserialize, Serialize};
 
+use crate::gram::GramFirstLayer;
 use crate::layer::{Dense, Gradients};
 use crate::linalg::GemmScratch;
 use crate::{Activation, Error, Float, Init, Loss, NumpyRng, Result};
@@ -147,6 +148,16 @@ impl<T: Float> Workspace<T> {
         self.caches[l - 1].a.view()
     }
 
+    /// dZ[1] of the last backward sweep (n[1] × m).
+    pub(crate) fn first_delta(&self) -> ArrayView2<'_, T> {
+        self.caches[0].delta.view()
+    }
+
+    /// The matrix-product scratch, for products outside the sweeps.
+    pub(crate) fn scratch(&mut self) -> &mut GemmScratch<T> {
+        &mut self.scratch
+    }
+
     /// The gradients of the last backward sweep, layer 1 first.
     pub fn gradients(&self) -> &[Gradients<T>] {
         &self.grads
@@ -281,11 +292,25 @@ impl<T: Float> Network<T> {
     /// # Shapes
     /// `x`: n_x × m, with m the workspace's.
     pub fn forward(&self, x: ArrayView2<T>, ws: &mut Workspace<T>) {
+        self.forward_sweep(x, ws, None);
+    }
+
+    /// The forward sweep, with layer 1's `W[1]·X` taken from the Gram form when given.
+    pub(crate) fn forward_sweep(&self, x: ArrayView2<T>, ws: &mut Workspace<T>, gram: Option<&GramFirstLayer<T>>) {
         for l in 0..self.layers.len() {
             let (done, rest) = ws.caches.split_at_mut(l);
-            let a_prev = if l == 0 { x } else { done[l - 1].a.view() };
             let cache = &mut rest[0];
-            self.layers[l].forward(a_prev, cache.z.view_mut(), cache.a.view_mut(), &mut ws.scratch);
+            match (l, gram) {
+                (0, Some(gram)) => {
+                    gram.linear_forward_into(cache.z.view_mut(), &mut ws.scratch);
+                    let offset = Some(gram.initial_product());
+                    self.layers[0].add_bias_and_activate(cache.z.view_mut(), cache.a.view_mut(), offset);
+                }
+                _ => {
+                    let a_prev = if l == 0 { x } else { done[l - 1].a.view() };
+                    self.layers[l].forward(a_prev, cache.z.view_mut(), cache.a.view_mut(), &mut ws.scratch);
+                }
+            }
         }
     }
 
@@ -299,6 +324,11 @@ impl<T: Float> Network<T> {
     /// then for l = L..1: dW[l], db[l] and, for l > 1, `dA[l−1] = W[l]ᵀ·dZ[l]` turned in place
     /// into `dZ[l−1] = dA[l−1] ⊙ g'[l−1](Z[l−1])`. The gradients land in `ws`.
     pub fn backward(&self, x: ArrayView2<T>, y: ArrayView2<T>, ws: &mut Workspace<T>) {
+        self.backward_sweep(x, y, ws, true);
+    }
+
+    /// The backward sweep; `first_dw` false skips dW[1] (the Gram form needs only dZ[1]).
+    pub(crate) fn backward_sweep(&self, x: ArrayView2<T>, y: ArrayView2<T>, ws: &mut Workspace<T>, first_dw: bool) {
         let last = ws.caches.last_mut().expect("a network has layers");
         let output = self.layers.last().expect("a network has layers").activation;
         self.loss.output_delta_in_place(
@@ -312,10 +342,10 @@ impl<T: Float> Network<T> {
             let (before, rest) = ws.caches.split_at_mut(l);
             let dz = rest[0].delta.view();
             match before.last_mut() {
-                None => self.layers[l].backward(x, dz, &mut ws.grads[l], None, &mut ws.scratch),
+                None => self.layers[l].backward(x, dz, &mut ws.grads[l], first_dw, None, &mut ws.scratch),
                 Some(prev) => {
                     let da_prev = Some(prev.delta.view_mut());
-                    self.layers[l].backward(prev.a.view(), dz, &mut ws.grads[l], da_prev, &mut ws.scratch);
+                    self.layers[l].backward(prev.a.view(), dz, &mut ws.grads[l], true, da_prev, &mut ws.scratch);
                     self.layers[l - 1].activation.backward_in_place(
                         contiguous(&prev.z),
                         contiguous(&prev.a),
@@ -329,9 +359,19 @@ impl<T: Float> Network<T> {
     /// One gradient-descent step with the gradients in `ws`:
     /// `W[l] := W[l] − α·dW[l]`, `b[l] := b[l] − α·db[l]`.
     pub fn update(&mut self, ws: &Workspace<T>, learning_rate: T) {
-        for (layer, grads) in self.layers.iter_mut().zip(&ws.grads) {
-            layer.update(grads, learning_rate);
+        self.update_sweep(ws, learning_rate, true);
+    }
+
+    /// The update; `first_w` false leaves W[1] alone (the Gram form carries it).
+    pub(crate) fn update_sweep(&mut self, ws: &Workspace<T>, learning_rate: T, first_w: bool) {
+        for (l, (layer, grads)) in self.layers.iter_mut().zip(&ws.grads).enumerate() {
+            layer.update(grads, learning_rate, l > 0 || first_w);
         }
+    }
+
+    /// W[1], mutable (for the Gram form to write back).
+    pub(crate) fn first_weights_mut(&mut self) -> &mut Array2<T> {
+        &mut self.layers[0].w
     }
 
     /// The output A[L] for every example: probabilities for a sigmoid output, values for a

@@ -5,6 +5,7 @@ use std::ops::ControlFlow;
 use ndarray::ArrayView2;
 use serde::{Deserialize, Serialize};
 
+use crate::gram::{GramFirstLayer, GramMode};
 use crate::network::Workspace;
 use crate::{Error, Float, Network, Result};
 
@@ -19,23 +20,33 @@ pub struct TrainConfig {
     /// Threads for the matrix products; 0 means all cores. Default 0. Results do not
     /// depend on it.
     pub threads: usize,
+    /// Whether to carry the first layer in the Gram form (see [`GramMode`]). Default
+    /// [`GramMode::Auto`]: when it does less work. Results agree to rounding.
+    #[serde(default)]
+    pub gram: GramMode,
 }
 
 impl Default for TrainConfig {
     fn default() -> Self {
-        TrainConfig { learning_rate: 0.0075, iterations: 2500, threads: 0 }
+        TrainConfig { learning_rate: 0.0075, iterations: 2500, threads: 0, gram: GramMode::Auto }
     }
 }
 
 impl TrainConfig {
     /// A configuration with this learning rate and iteration count, all cores.
     pub fn new(learning_rate: f64, iterations: usize) -> Self {
-        TrainConfig { learning_rate, iterations, threads: 0 }
+        TrainConfig { learning_rate, iterations, threads: 0, gram: GramMode::Auto }
     }
 
     /// The same configuration with a thread count (0 = all cores).
     pub fn with_threads(mut self, threads: usize) -> Self {
         self.threads = threads;
+        self
+    }
+
+    /// The same configuration with another [`GramMode`].
+    pub fn with_gram(mut self, gram: GramMode) -> Self {
+        self.gram = gram;
         self
     }
 
@@ -148,18 +159,26 @@ pub fn fit_with<T: Float>(
     let mut ws = Workspace::with_threads(&network, x.ncols(), config.threads());
     let mut history = History { costs: Vec::with_capacity(config.iterations()), stopped_early: false };
     let learning_rate = T::from_f64(config.learning_rate());
+    let use_gram = config.config().gram.applies(x.nrows(), x.ncols(), std::mem::size_of::<T>());
     let mut train = || {
+        let mut gram = use_gram.then(|| GramFirstLayer::new(&network.layers()[0].w, x, ws.scratch()));
         for iteration in 0..config.iterations() {
-            network.forward(x, &mut ws);
+            network.forward_sweep(x, &mut ws, gram.as_ref());
             let cost = network.cost(&ws, y);
-            network.backward(x, y, &mut ws);
-            network.update(&ws, learning_rate);
+            network.backward_sweep(x, y, &mut ws, gram.is_none());
+            network.update_sweep(&ws, learning_rate, gram.is_none());
+            if let Some(gram) = gram.as_mut() {
+                gram.update(ws.first_delta(), learning_rate);
+            }
             history.costs.push(cost);
             let progress = Progress { iteration, cost, iterations: config.iterations() };
             if on_iteration(progress).is_break() {
                 history.stopped_early = iteration + 1 < config.iterations();
                 break;
             }
+        }
+        if let Some(gram) = gram {
+            *network.first_weights_mut() = gram.weights(x, ws.scratch());
         }
     };
     if config.threads() > 1 {

@@ -9,7 +9,7 @@
 mod common;
 
 use dnn::data::Dataset;
-use dnn::{fit, metrics, Activation, Architecture, Init, Network, NumpyRng, TrainConfig};
+use dnn::{fit, metrics, Activation, Architecture, GramMode, Init, Network, NumpyRng, TrainConfig};
 
 fn accuracy(net: &Network<f64>, data: &Dataset) -> f64 {
     let predictions = net.predict(data.x.view(), 0.5).unwrap();
@@ -40,6 +40,8 @@ fn hdf5_files_read_as_h5py_reads_them() {
     assert_eq!(test.y.sum(), 33.0);
 }
 
+// Each model trains twice: with W[1] updated directly (the course's way) and in the Gram
+// form (W[1] = W[1]₀ + C·Xᵀ); both must give the course's numbers.
 fn assert_costs(costs: &[f64], expected: &[(usize, f64)]) {
     for &(i, want) in expected {
         common::assert_rel(costs[i], want, 1e-8, &format!("cost after iteration {i}"));
@@ -51,27 +53,29 @@ fn logistic_regression_week_2() {
     let Some((train, test)) = common::cat_data() else { return };
     // "w = 0 (12288×1), b = 0, learning rate 0.005, 2000 iterations."
     let arch = Architecture::new(&[12288, 1], Activation::Sigmoid, Activation::Sigmoid).unwrap();
-    let net = Network::<f64>::init(&arch, Init::Zeros, &mut NumpyRng::new(0)).unwrap();
-    let config = TrainConfig::new(0.005, 2000).check().unwrap();
-    let (net, history) = fit(net, train.x.view(), train.y.view(), &config).unwrap();
-    assert_costs(
-        &history.costs,
-        &[
-            (0, 0.69314718055994529),
-            (100, 0.58450836369930859),
-            (200, 0.46694904094655459),
-            (300, 0.37600686694802077),
-            (400, 0.33146328932825114),
-            (500, 0.30327306747438287),
-            (1000, 0.21481951378449646),
-            (1500, 0.16652139705400335),
-            (1900, 0.14087207570310162),
-        ],
-    );
-    // "Final b = −0.015906243999692933. Train accuracy 99.04306220095694 %, test 70.0 %."
-    common::assert_rel(net.layers()[0].b[0], -0.015906243999692933, 1e-8, "final b");
-    assert_eq!(accuracy(&net, &train), 207.0 / 209.0);
-    assert_eq!(accuracy(&net, &test), 0.70);
+    for gram in [GramMode::Off, GramMode::On] {
+        let net = Network::<f64>::init(&arch, Init::Zeros, &mut NumpyRng::new(0)).unwrap();
+        let config = TrainConfig::new(0.005, 2000).with_gram(gram).check().unwrap();
+        let (net, history) = fit(net, train.x.view(), train.y.view(), &config).unwrap();
+        assert_costs(
+            &history.costs,
+            &[
+                (0, 0.69314718055994529),
+                (100, 0.58450836369930859),
+                (200, 0.46694904094655459),
+                (300, 0.37600686694802077),
+                (400, 0.33146328932825114),
+                (500, 0.30327306747438287),
+                (1000, 0.21481951378449646),
+                (1500, 0.16652139705400335),
+                (1900, 0.14087207570310162),
+            ],
+        );
+        // "Final b = −0.015906243999692933. Train accuracy 99.04306220095694 %, test 70.0 %."
+        common::assert_rel(net.layers()[0].b[0], -0.015906243999692933, 1e-8, "final b");
+        assert_eq!(accuracy(&net, &train), 207.0 / 209.0);
+        assert_eq!(accuracy(&net, &test), 0.70);
+    }
 }
 
 #[test]
@@ -79,24 +83,26 @@ fn two_layer_cat_classifier() {
     let Some((train, test)) = common::cat_data() else { return };
     // "2-layer [12288, 7, 1], W = randn·0.01", seed 1, ReLU/sigmoid, lr 0.0075, 2500 iterations.
     let arch = Architecture::new(&[12288, 7, 1], Activation::Relu, Activation::Sigmoid).unwrap();
-    let net = Network::<f64>::init(&arch, Init::Scaled(0.01), &mut NumpyRng::new(1)).unwrap();
-    let config = TrainConfig::new(0.0075, 2500).check().unwrap();
-    let (net, history) = fit(net, train.x.view(), train.y.view(), &config).unwrap();
-    assert_costs(
-        &history.costs,
-        &[
-            (0, 0.6930497356599888),
-            (100, 0.6464320953428849),
-            (500, 0.5158304772764731),
-            (1000, 0.33942815383664127),
-            (1500, 0.17448318112556652),
-            (2000, 0.07439078704319087),
-            (2499, 0.0442149821586896),
-        ],
-    );
-    // "Train accuracy 1.0, test 0.72."
-    assert_eq!(accuracy(&net, &train), 1.0);
-    assert_eq!(accuracy(&net, &test), 0.72);
+    for gram in [GramMode::Off, GramMode::On] {
+        let net = Network::<f64>::init(&arch, Init::Scaled(0.01), &mut NumpyRng::new(1)).unwrap();
+        let config = TrainConfig::new(0.0075, 2500).with_gram(gram).check().unwrap();
+        let (net, history) = fit(net, train.x.view(), train.y.view(), &config).unwrap();
+        assert_costs(
+            &history.costs,
+            &[
+                (0, 0.6930497356599888),
+                (100, 0.6464320953428849),
+                (500, 0.5158304772764731),
+                (1000, 0.33942815383664127),
+                (1500, 0.17448318112556652),
+                (2000, 0.07439078704319087),
+                (2499, 0.0442149821586896),
+            ],
+        );
+        // "Train accuracy 1.0, test 0.72."
+        assert_eq!(accuracy(&net, &train), 1.0);
+        assert_eq!(accuracy(&net, &test), 0.72);
+    }
 }
 
 #[test]
@@ -104,24 +110,26 @@ fn four_layer_cat_classifier() {
     let Some((train, test)) = common::cat_data() else { return };
     // "4-layer [12288, 20, 7, 5, 1], W = randn / sqrt(n[l−1])", seed 1, lr 0.0075, 2500.
     let arch = Architecture::new(&[12288, 20, 7, 5, 1], Activation::Relu, Activation::Sigmoid).unwrap();
-    let net = Network::<f64>::init(&arch, Init::Lecun, &mut NumpyRng::new(1)).unwrap();
-    let config = TrainConfig::new(0.0075, 2500).check().unwrap();
-    let (net, history) = fit(net, train.x.view(), train.y.view(), &config).unwrap();
-    assert_costs(
-        &history.costs,
-        &[
-            (0, 0.7717493284237686),
-            (100, 0.6720534400822914),
-            (500, 0.5401376634547801),
-            (800, 0.36912585249592794),
-            (900, 0.39174697434805344),
-            (1000, 0.3151869888600617),
-            (1500, 0.16118854665827748),
-            (2000, 0.1138206066863371),
-            (2499, 0.08843994344170202),
-        ],
-    );
-    // "Train accuracy 0.9856459330143541, test 0.8."
-    assert_eq!(accuracy(&net, &train), 206.0 / 209.0);
-    assert_eq!(accuracy(&net, &test), 0.8);
+    for gram in [GramMode::Off, GramMode::On] {
+        let net = Network::<f64>::init(&arch, Init::Lecun, &mut NumpyRng::new(1)).unwrap();
+        let config = TrainConfig::new(0.0075, 2500).with_gram(gram).check().unwrap();
+        let (net, history) = fit(net, train.x.view(), train.y.view(), &config).unwrap();
+        assert_costs(
+            &history.costs,
+            &[
+                (0, 0.7717493284237686),
+                (100, 0.6720534400822914),
+                (500, 0.5401376634547801),
+                (800, 0.36912585249592794),
+                (900, 0.39174697434805344),
+                (1000, 0.3151869888600617),
+                (1500, 0.16118854665827748),
+                (2000, 0.1138206066863371),
+                (2499, 0.08843994344170202),
+            ],
+        );
+        // "Train accuracy 0.9856459330143541, test 0.8."
+        assert_eq!(accuracy(&net, &train), 206.0 / 209.0);
+        assert_eq!(accuracy(&net, &test), 0.8);
+    }
 }

@@ -4,7 +4,7 @@
 use std::ops::ControlFlow;
 
 use dnn::metrics::{self, ConfusionMatrix};
-use dnn::{fit, fit_with, Activation, Architecture, Init, Network, NumpyRng, TrainConfig};
+use dnn::{fit, fit_with, Activation, Architecture, GramMode, Init, Network, NumpyRng, TrainConfig};
 use ndarray::{array, Array2, Axis};
 
 /// Two noisy interleaved classes in `n_x` dimensions, m examples.
@@ -129,4 +129,32 @@ fn metrics_of_a_worked_example() {
     assert!((r.r2 - (1.0 - 4.0 * 9.0 / 78.0)).abs() < 1e-15);
     let error = metrics::accuracy(array![[1.0]].view(), array![[1.0, 0.0]].view()).unwrap_err();
     assert_eq!(error.to_string(), "shape mismatch for predictions: expected (1, 2), found (1, 1)");
+}
+
+#[test]
+fn the_gram_form_trains_the_same_network() {
+    // Fewer examples than features, where the Gram form is chosen automatically.
+    let (x, y) = data(300, 40, 8);
+    for (hidden, sizes) in [(Activation::Relu, vec![300, 16, 4, 1]), (Activation::Tanh, vec![300, 1])] {
+        let arch = Architecture::new(&sizes, hidden, Activation::Sigmoid).unwrap();
+        let train = |gram, threads| {
+            let net = Network::<f64>::init(&arch, Init::He, &mut NumpyRng::new(3)).unwrap();
+            let config = TrainConfig::new(0.05, 200).with_gram(gram).with_threads(threads).check().unwrap();
+            fit(net, x.view(), y.view(), &config).unwrap()
+        };
+        let (direct, h_direct) = train(GramMode::Off, 1);
+        let (gram, h_gram) = train(GramMode::On, 1);
+        for (i, (a, b)) in h_direct.costs.iter().zip(&h_gram.costs).enumerate() {
+            assert!((a - b).abs() <= 1e-12 * a.abs(), "{sizes:?} cost {i}: {a} vs {b}");
+        }
+        for (la, lb) in direct.layers().iter().zip(gram.layers()) {
+            let scale = la.w.iter().fold(0.0f64, |m, v| m.max(v.abs()));
+            let diff = (&la.w - &lb.w).iter().fold(0.0f64, |m, v| m.max(v.abs()));
+            assert!(diff <= 1e-12 * scale, "{sizes:?}: weights differ by {diff:e}");
+        }
+        // Auto picks the Gram form here (m = 40 ≤ 300 / 2), bit for bit, for any thread count.
+        assert_eq!(train(GramMode::Auto, 2).1, h_gram);
+    }
+    assert!(GramMode::Auto.applies(12288, 209, 8));
+    assert!(!GramMode::Auto.applies(784, 60000, 4));
 }

@@ -70,6 +70,13 @@ pub enum ScaleArg {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum GramArg {
+    Auto,
+    On,
+    Off,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum DTypeArg {
     F32,
     F64,
@@ -116,6 +123,10 @@ pub struct TrainArgs {
     /// Threads for the matrix products (default: all cores); results do not depend on it.
     #[arg(long, value_name = "N")]
     pub threads: Option<usize>,
+    /// Carry the first layer as W₀ + C·Xᵀ with G = XᵀX precomputed: much less work when there
+    /// are fewer examples than features (auto: then). Same numbers to rounding.
+    #[arg(long, value_enum, default_value_t = GramArg::Auto)]
+    pub gram: GramArg,
     /// Feature scaling (default: 255 for 8-bit images, none otherwise); saved in the model.
     #[arg(long, value_enum, value_name = "SCALE")]
     pub scale: Option<ScaleArg>,

@@ -11,11 +11,11 @@ use dnn::data::{Dataset, Preprocessing, Task};
 use dnn::metrics::{self, RegressionMetrics};
 use dnn::model_file::{self, ModelInfo};
 use dnn::plot::{self, Curve};
-use dnn::{fit_with, Activation, Architecture, Float, History, Init, Network, NumpyRng, TrainConfig};
+use dnn::{fit_with, Activation, Architecture, Float, GramMode, History, Init, Network, NumpyRng, TrainConfig};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use serde_json::json;
 
-use crate::cli::{DTypeArg, TrainArgs};
+use crate::cli::{DTypeArg, GramArg, TrainArgs};
 use crate::data::{apply, load, parse_activation, parse_layers, preprocessing_for};
 
 /// Set by Ctrl-C; training stops after the current iteration.
@@ -40,10 +40,16 @@ pub fn run(args: TrainArgs) -> Result<()> {
     };
     let hidden_sizes = parse_layers(&args.layers)?;
     let init: Init = args.init.parse().context("--init")?;
+    let gram = match args.gram {
+        GramArg::Auto => GramMode::Auto,
+        GramArg::On => GramMode::On,
+        GramArg::Off => GramMode::Off,
+    };
     let config = TrainConfig {
         learning_rate: args.learning_rate,
         iterations: args.iterations,
         threads: args.threads.unwrap_or(0),
+        gram,
     }
     .check()?;
     if args.threads == Some(0) {
