@@ -3,6 +3,7 @@
 
 use ndarray::{Array1, Array2, ArrayView2, ArrayViewMut2, Zip};
 
+use crate::elementwise;
 use crate::linalg::{matmul_into, GemmScratch};
 use crate::{Activation, Float};
 
@@ -75,22 +76,15 @@ impl<T: Float> Dense<T> {
         mut a: ArrayViewMut2<T>,
         offset: Option<ArrayView2<T>>,
     ) {
-        let g = self.activation;
-        match offset {
-            None => Zip::from(z.rows_mut()).and(a.rows_mut()).and(&self.b).for_each(|mut z_row, mut a_row, &b| {
-                Zip::from(&mut z_row).and(&mut a_row).for_each(|z, a| {
-                    *z += b;
-                    *a = g.apply(*z);
-                });
-            }),
-            Some(offset) => Zip::from(z.rows_mut()).and(a.rows_mut()).and(offset.rows()).and(&self.b).for_each(
-                |mut z_row, mut a_row, offset_row, &b| {
-                    Zip::from(&mut z_row).and(&mut a_row).and(&offset_row).for_each(|z, a, &o| {
-                        *z += o + b;
-                        *a = g.apply(*z);
-                    });
-                },
-            ),
+        for (i, (mut z_row, mut a_row)) in z.rows_mut().into_iter().zip(a.rows_mut()).enumerate() {
+            let offset_row = offset.as_ref().map(|o| o.row(i));
+            elementwise::bias_activate(
+                self.activation,
+                z_row.as_slice_mut().expect("buffers are contiguous"),
+                a_row.as_slice_mut().expect("buffers are contiguous"),
+                self.b[i],
+                offset_row.as_ref().map(|o| o.as_slice().expect("contiguous")),
+            );
         }
     }
 

@@ -44,6 +44,7 @@
 pub mod activation;
 mod atomic;
 pub mod data;
+mod elementwise;
 mod error;
 mod float;
 mod gradcheck;
@@ -59,6 +60,7 @@ mod network;
 pub mod plot;
 mod rng;
 mod train;
+mod vmath;
 
 pub use activation::Activation;
 pub use atomic::write_atomically;

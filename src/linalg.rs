@@ -88,9 +88,90 @@ pub(crate) fn matmul_into<T: Float>(
     let copied = |b: &ArrayView2<T>| if b.strides()[1] == 1 || b.len() <= 1 { 0 } else { b.len() };
     let (c, a, b) =
         if copied(&a.t()) < copied(&b) { (c.reversed_axes(), b.reversed_axes(), a.reversed_axes()) } else { (c, a, b) };
-    let parts = if p * q * k >= PARALLEL_THRESHOLD { scratch.threads.len() } else { 1 };
     let kernel = Kernel::detect();
+    if p * q * k < SMALL_THRESHOLD {
+        // SAFETY: `Kernel::detect` chose a kernel this CPU supports.
+        unsafe { small_product(c, scale, a, b, kernel) };
+        return;
+    }
+    let parts = if p * q * k >= PARALLEL_THRESHOLD { scratch.threads.len() } else { 1 };
     split(c, scale, a, b, &mut scratch.threads[..parts], kernel);
+}
+
+/// Products with fewer multiply-adds than this skip blocking and packing.
+const SMALL_THRESHOLD: usize = 1 << 15;
+
+/// A product too small for blocking to pay: plain loops, every element summed over k in
+/// order, compiled with FMA where the CPU has it.
+///
+/// # Safety
+/// `kernel` must be supported by the running CPU.
+unsafe fn small_product<T: Float>(c: ArrayViewMut2<T>, scale: T, a: ArrayView2<T>, b: ArrayView2<T>, kernel: Kernel) {
+    match kernel {
+        #[cfg(target_arch = "x86_64")]
+        // SAFETY: the caller guarantees the CPU has AVX2 and FMA.
+        Kernel::Avx2 => unsafe { small_product_avx2(c, scale, a, b) },
+        Kernel::Portable => small_loops::<T, false>(c, scale, a, b),
+    }
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2,fma")]
+unsafe fn small_product_avx2<T: Float>(c: ArrayViewMut2<T>, scale: T, a: ArrayView2<T>, b: ArrayView2<T>) {
+    small_loops::<T, true>(c, scale, a, b)
+}
+
+/// `x·y + acc`, fused when `FMA`.
+#[inline(always)]
+fn madd<T: Float, const FMA: bool>(x: T, y: T, acc: T) -> T {
+    if FMA {
+        x.mul_add(y, acc)
+    } else {
+        x * y + acc
+    }
+}
+
+#[inline(always)]
+fn small_loops<T: Float, const FMA: bool>(mut c: ArrayViewMut2<T>, scale: T, a: ArrayView2<T>, b: ArrayView2<T>) {
+    let k = a.ncols();
+    if let (Some(_), true) = (b.as_slice(), c.is_standard_layout()) {
+        // Row-major B and C: each row of C accumulates rows of B (vectorises over columns).
+        for (a_row, mut c_row) in a.rows().into_iter().zip(c.rows_mut()) {
+            let c_row = c_row.as_slice_mut().expect("standard layout");
+            c_row.fill(T::zero());
+            for (kk, &a_ik) in a_row.iter().enumerate() {
+                let b_row = b.row(kk);
+                let b_row = b_row.as_slice().expect("standard layout");
+                for (c, &b) in c_row.iter_mut().zip(b_row) {
+                    *c = madd::<T, FMA>(a_ik, b, *c);
+                }
+            }
+            c_row.iter_mut().for_each(|c| *c = *c * scale);
+        }
+    } else if a.strides()[1] == 1 && b.strides()[0] == 1 {
+        // Rows of A and columns of B both contiguous along k: dot products.
+        for (i, a_row) in a.rows().into_iter().enumerate() {
+            let a_row = a_row.to_slice().expect("contiguous along k");
+            for (j, b_col) in b.columns().into_iter().enumerate() {
+                let b_col = b_col.to_slice().expect("contiguous along k");
+                let mut acc = T::zero();
+                for kk in 0..k {
+                    acc = madd::<T, FMA>(a_row[kk], b_col[kk], acc);
+                }
+                c[(i, j)] = scale * acc;
+            }
+        }
+    } else {
+        for i in 0..a.nrows() {
+            for j in 0..b.ncols() {
+                let mut acc = T::zero();
+                for kk in 0..k {
+                    acc = madd::<T, FMA>(a[(i, kk)], b[(kk, j)], acc);
+                }
+                c[(i, j)] = scale * acc;
+            }
+        }
+    }
 }
 
 /// Runs the product on `buffers.len()` blocks of C in parallel: blocks of rows when C has
@@ -143,7 +224,7 @@ pub enum Kernel {
 
 impl Kernel {
     /// The best kernel this CPU supports.
-    fn detect() -> Kernel {
+    pub(crate) fn detect() -> Kernel {
         #[cfg(target_arch = "x86_64")]
         if std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma") {
             return Kernel::Avx2;

@@ -56,10 +56,13 @@ impl Loss {
     pub fn cost<T: Float>(self, z: ArrayView2<T>, a: ArrayView2<T>, y: ArrayView2<T>) -> f64 {
         let m = y.ncols() as f64;
         let total: f64 = match self {
-            Loss::CrossEntropy => ndarray::Zip::from(&z).and(&y).fold(0.0, |sum, &z, &y| {
-                let (z, y) = (z.as_f64(), y.as_f64());
-                sum + y * softplus(-z) + (1.0 - y) * softplus(z)
-            }),
+            Loss::CrossEntropy => match (z.as_slice(), y.as_slice()) {
+                (Some(z), Some(y)) => crate::elementwise::cross_entropy_total(z, y),
+                _ => ndarray::Zip::from(&z).and(&y).fold(0.0, |sum, &z, &y| {
+                    let (z, y) = (z.as_f64(), y.as_f64());
+                    sum + y * softplus(-z) + (1.0 - y) * softplus(z)
+                }),
+            },
             Loss::MeanSquaredError => ndarray::Zip::from(&a).and(&y).fold(0.0, |sum, &a, &y| {
                 let e = a.as_f64() - y.as_f64();
                 sum + e * e

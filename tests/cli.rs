@@ -56,9 +56,18 @@ fn the_main_job_prints_the_course_numbers() {
     assert_eq!(lines[1], "Cost after iteration 1000: 0.288083");
     assert_eq!(lines[2], "Cost after iteration 2000: 0.254385");
     assert_eq!(lines[5], "Cost after iteration 5000: 0.222644");
-    assert_eq!(lines[10], "Cost after iteration 9999: 0.217823");
-    // "Accuracy 90 %" (truncated): this run gets 90.5 %.
-    assert_eq!(lines[11], "Train accuracy: 90.5%");
+    // numpy on this data (tests/fixtures/planar_costs.txt): 6000: 0.21973140404281324,
+    // 7000: 0.21750365405131297.
+    assert_eq!(lines[6], "Cost after iteration 6000: 0.219731");
+    assert_eq!(lines[7], "Cost after iteration 7000: 0.217504");
+    // Past 7000 iterations this run is sensitive to rounding (course_results.md: numpy,
+    // PyTorch and scikit-learn differ in the 4th digit by 8000), so: "9000: 0.218607" to 1e-3.
+    let cost_9000: f64 = lines[9].strip_prefix("Cost after iteration 9000: ").unwrap().parse().unwrap();
+    assert!((cost_9000 - 0.218607).abs() < 1e-3, "{}", lines[9]);
+    assert!(lines[10].starts_with("Cost after iteration 9999: "));
+    // "Accuracy 90 %" (the accuracy truncated to an integer; numpy gets 90.75 %).
+    let accuracy: f64 = lines[11].strip_prefix("Train accuracy: ").unwrap().trim_end_matches('%').parse().unwrap();
+    assert!((90.0..91.0).contains(&accuracy), "{}", lines[11]);
     assert!(lines[12].starts_with("Trained 10000 iterations in "), "{}", lines[12]);
 }
 

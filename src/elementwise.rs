@@ -1,0 +1,86 @@
+//! The passes over whole rows that follow the matrix products: bias and activation, and the
+//! cross-entropy sum. Written so that they compile to SIMD code (AVX2 + FMA where the CPU has
+//! it, checked at run time), with the branch-free functions of [`crate::vmath`].
+
+use crate::linalg::Kernel;
+use crate::vmath;
+use crate::{Activation, Float};
+
+/// `z += offset + bias` (offset optional), then `a = g(z)`, over one row.
+pub(crate) fn bias_activate<T: Float>(g: Activation, z: &mut [T], a: &mut [T], bias: T, offset: Option<&[T]>) {
+    match Kernel::detect() {
+        #[cfg(target_arch = "x86_64")]
+        // SAFETY: `Kernel::Avx2` is only detected on CPUs with AVX2 and FMA.
+        Kernel::Avx2 => unsafe { bias_activate_avx2(g, z, a, bias, offset) },
+        Kernel::Portable => bias_activate_loops::<T, false>(g, z, a, bias, offset),
+    }
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2,fma")]
+unsafe fn bias_activate_avx2<T: Float>(g: Activation, z: &mut [T], a: &mut [T], bias: T, offset: Option<&[T]>) {
+    bias_activate_loops::<T, true>(g, z, a, bias, offset)
+}
+
+#[inline(always)]
+fn bias_activate_loops<T: Float, const FMA: bool>(
+    g: Activation,
+    z: &mut [T],
+    a: &mut [T],
+    bias: T,
+    offset: Option<&[T]>,
+) {
+    match offset {
+        Some(offset) => z.iter_mut().zip(offset).for_each(|(z, &o)| *z += o + bias),
+        None => z.iter_mut().for_each(|z| *z += bias),
+    }
+    let pairs = a.iter_mut().zip(z.iter());
+    match g {
+        Activation::Sigmoid => pairs.for_each(|(a, &z)| *a = T::from_f64(vmath::sigmoid::<FMA>(z.as_f64()))),
+        Activation::Tanh => pairs.for_each(|(a, &z)| *a = T::from_f64(vmath::tanh::<FMA>(z.as_f64()))),
+        Activation::Relu => pairs.for_each(|(a, &z)| *a = if z > T::zero() { z } else { T::zero() }),
+        Activation::LeakyRelu(slope) => {
+            let slope = T::from_f64(slope);
+            pairs.for_each(|(a, &z)| *a = if z > T::zero() { z } else { slope * z })
+        }
+        Activation::Linear => pairs.for_each(|(a, &z)| *a = z),
+    }
+}
+
+/// `Σ y·softplus(−z) + (1 − y)·softplus(z)` over labels in {0, 1}, in f64, summed in four
+/// interleaved partial sums (a fixed order).
+pub(crate) fn cross_entropy_total<T: Float>(z: &[T], y: &[T]) -> f64 {
+    match Kernel::detect() {
+        #[cfg(target_arch = "x86_64")]
+        // SAFETY: `Kernel::Avx2` is only detected on CPUs with AVX2 and FMA.
+        Kernel::Avx2 => unsafe { cross_entropy_avx2(z, y) },
+        Kernel::Portable => cross_entropy_loop::<T, false>(z, y),
+    }
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2,fma")]
+unsafe fn cross_entropy_avx2<T: Float>(z: &[T], y: &[T]) -> f64 {
+    cross_entropy_loop::<T, true>(z, y)
+}
+
+#[inline(always)]
+fn cross_entropy_loop<T: Float, const FMA: bool>(z: &[T], y: &[T]) -> f64 {
+    // For y = 1 the loss is softplus(−z), for y = 0 softplus(z).
+    let loss = |z: T, y: T| {
+        let z = z.as_f64();
+        vmath::softplus::<FMA>(if y > T::from_f64(0.5) { -z } else { z })
+    };
+    let mut partial = [0.0f64; 4];
+    let (z_chunks, y_chunks) = (z.chunks_exact(4), y.chunks_exact(4));
+    let (z_rest, y_rest) = (z_chunks.remainder(), y_chunks.remainder());
+    for (zc, yc) in z_chunks.zip(y_chunks) {
+        for i in 0..4 {
+            partial[i] += loss(zc[i], yc[i]);
+        }
+    }
+    for (i, (&z, &y)) in z_rest.iter().zip(y_rest).enumerate() {
+        partial[i] += loss(z, y);
+    }
+    (partial[0] + partial[1]) + (partial[2] + partial[3])
+}
