@@ -146,7 +146,7 @@ fn small_loops<T: Float, const FMA: bool>(mut c: ArrayViewMut2<T>, scale: T, a: 
                     *c = madd::<T, FMA>(a_ik, b, *c);
                 }
             }
-            c_row.iter_mut().for_each(|c| *c = *c * scale);
+            c_row.iter_mut().for_each(|c| *c *= scale);
         }
     } else if a.strides()[1] == 1 && b.strides()[0] == 1 {
         // Rows of A and columns of B both contiguous along k: dot products.

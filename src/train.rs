@@ -188,6 +188,8 @@ pub fn fit_with<T: Float>(
             .num_threads(config.threads())
             .build()
             .map_err(|e| Error::Threads { threads: config.threads(), reason: e.to_string() })?;
+        // Every worker runs once before training, so that thread start-up is behind us.
+        pool.broadcast(|_| ());
         pool.install(train);
     } else {
         train();

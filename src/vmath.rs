@@ -7,9 +7,10 @@
 //! polynomial for `e^r − 1` (remainder below 2⁻⁵³), and `2^k` assembled in the exponent bits.
 //! log1p uses `log(1 + u) = 2·atanh(u / (2 + u))` for u in [0, 1].
 
-/// ln 2 split in a part exact in 32 bits and the rest.
-const LN2_HI: f64 = 6.931_471_803_691_238_164_90e-1;
-const LN2_LO: f64 = 1.908_214_929_270_587_700_02e-10;
+/// ln 2 split in a part with 32 significant bits (so k·LN2_HI is exact) and the rest
+/// (6.93147180369123816490e-01 and 1.90821492927058770002e-10, as in fdlibm).
+const LN2_HI: f64 = f64::from_bits(0x3fe6_2e42_fee0_0000);
+const LN2_LO: f64 = f64::from_bits(0x3dea_39ef_3579_3c76);
 const INV_LN2: f64 = std::f64::consts::LOG2_E;
 /// 1.5·2⁵²: adding it rounds to an integer kept in the low mantissa bits.
 const SHIFTER: f64 = 6_755_399_441_055_744.0;
