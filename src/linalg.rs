@@ -101,8 +101,8 @@ pub(crate) fn matmul_into<T: Float>(
 /// Products with fewer multiply-adds than this skip blocking and packing.
 const SMALL_THRESHOLD: usize = 1 << 15;
 
-/// A product too small for blocking to pay: plain loops, every element summed over k in
-/// order, compiled with FMA where the CPU has it.
+/// A product too small for blocking to pay: plain loops (row updates, or dot products in a
+/// fixed interleaved order), compiled with FMA where the CPU has it.
 ///
 /// # Safety
 /// `kernel` must be supported by the running CPU.
@@ -131,10 +131,32 @@ fn madd<T: Float, const FMA: bool>(x: T, y: T, acc: T) -> T {
     }
 }
 
+/// Σ x[i]·y[i] in eight interleaved partial sums (a fixed order), added pairwise at the end.
+#[inline(always)]
+fn dot<T: Float, const FMA: bool>(x: &[T], y: &[T]) -> T {
+    let mut partial = [T::zero(); 8];
+    let (x_chunks, y_chunks) = (x.chunks_exact(8), y.chunks_exact(8));
+    let (x_rest, y_rest) = (x_chunks.remainder(), y_chunks.remainder());
+    for (xc, yc) in x_chunks.zip(y_chunks) {
+        for l in 0..8 {
+            partial[l] = madd::<T, FMA>(xc[l], yc[l], partial[l]);
+        }
+    }
+    for (l, (&x, &y)) in x_rest.iter().zip(y_rest).enumerate() {
+        partial[l] = madd::<T, FMA>(x, y, partial[l]);
+    }
+    let quads = [partial[0] + partial[4], partial[1] + partial[5], partial[2] + partial[6], partial[3] + partial[7]];
+    (quads[0] + quads[2]) + (quads[1] + quads[3])
+}
+
 #[inline(always)]
 fn small_loops<T: Float, const FMA: bool>(mut c: ArrayViewMut2<T>, scale: T, a: ArrayView2<T>, b: ArrayView2<T>) {
     let k = a.ncols();
-    if let (Some(_), true) = (b.as_slice(), c.is_standard_layout()) {
+    let rows_of_b_and_c = b.as_slice().is_some() && c.is_standard_layout();
+    let along_k = (a.strides()[1] == 1 || k == 1) && (b.strides()[0] == 1 || k == 1);
+    // Row updates vectorise over C's columns; with fewer than 8 of them, dot products along k
+    // vectorise better.
+    if rows_of_b_and_c && (b.ncols() >= 8 || !along_k) {
         // Row-major B and C: each row of C accumulates rows of B (vectorises over columns).
         for (a_row, mut c_row) in a.rows().into_iter().zip(c.rows_mut()) {
             let c_row = c_row.as_slice_mut().expect("standard layout");
@@ -148,17 +170,13 @@ fn small_loops<T: Float, const FMA: bool>(mut c: ArrayViewMut2<T>, scale: T, a: 
             }
             c_row.iter_mut().for_each(|c| *c *= scale);
         }
-    } else if a.strides()[1] == 1 && b.strides()[0] == 1 {
+    } else if along_k {
         // Rows of A and columns of B both contiguous along k: dot products.
         for (i, a_row) in a.rows().into_iter().enumerate() {
             let a_row = a_row.to_slice().expect("contiguous along k");
             for (j, b_col) in b.columns().into_iter().enumerate() {
                 let b_col = b_col.to_slice().expect("contiguous along k");
-                let mut acc = T::zero();
-                for kk in 0..k {
-                    acc = madd::<T, FMA>(a_row[kk], b_col[kk], acc);
-                }
-                c[(i, j)] = scale * acc;
+                c[(i, j)] = scale * dot::<T, FMA>(a_row, b_col);
             }
         }
     } else {
