@@ -153,7 +153,7 @@ fn dot<T: Float, const FMA: bool>(x: &[T], y: &[T]) -> T {
 fn small_loops<T: Float, const FMA: bool>(mut c: ArrayViewMut2<T>, scale: T, a: ArrayView2<T>, b: ArrayView2<T>) {
     let k = a.ncols();
     let rows_of_b_and_c = b.as_slice().is_some() && c.is_standard_layout();
-    let along_k = (a.strides()[1] == 1 || k == 1) && (b.strides()[0] == 1 || k == 1);
+    let along_k = k == 1 || (a.strides()[1] == 1 && b.strides()[0] == 1);
     // Row updates vectorise over C's columns; with fewer than 8 of them, dot products along k
     // vectorise better.
     if rows_of_b_and_c && (b.ncols() >= 8 || !along_k) {
