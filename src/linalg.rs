@@ -89,7 +89,9 @@ pub(crate) fn matmul_into<T: Float>(
     let (c, a, b) =
         if copied(&a.t()) < copied(&b) { (c.reversed_axes(), b.reversed_axes(), a.reversed_axes()) } else { (c, a, b) };
     let kernel = Kernel::detect();
-    if p * q * k < SMALL_THRESHOLD {
+    // Small products, and matrix-vector products (where a register tile would be mostly
+    // padding), go without blocking.
+    if p * q * k < SMALL_THRESHOLD || c.nrows() == 1 || c.ncols() == 1 {
         // SAFETY: `Kernel::detect` chose a kernel this CPU supports.
         unsafe { small_product(c, scale, a, b, kernel) };
         return;
