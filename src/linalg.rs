@@ -465,67 +465,65 @@ mod avx2 {
 
     use super::{Panel, MR};
 
-    /// # Safety
-    /// The CPU must have AVX2 and FMA; the panels address kc steps of MR rows and 8 columns.
-    #[target_feature(enable = "avx2,fma")]
-    pub(super) unsafe fn tile_f64(kc: usize, a: Panel<f64>, b: Panel<f64>) -> [[f64; 8]; MR] {
-        let mut acc = [[_mm256_setzero_pd(); 2]; MR];
-        let (mut a_kk, mut b_kk) = (a.ptr, b.ptr);
-        for _ in 0..kc {
-            // SAFETY: the panels address kc steps (the caller's guarantee).
-            unsafe {
-                let b0 = _mm256_loadu_pd(b_kk);
-                let b1 = _mm256_loadu_pd(b_kk.add(4));
-                for (i, row) in acc.iter_mut().enumerate() {
-                    let a_i = _mm256_broadcast_sd(&*a_kk.offset(i as isize * a.rs));
-                    row[0] = _mm256_fmadd_pd(a_i, b0, row[0]);
-                    row[1] = _mm256_fmadd_pd(a_i, b1, row[1]);
+    /// One micro-kernel: `$nr` columns as two vectors of `$lanes`.
+    macro_rules! tile {
+        ($name:ident, $t:ty, $nr:expr, $lanes:expr, $zero:ident, $load:ident, $broadcast:ident, $fmadd:ident, $store:ident) => {
+            /// # Safety
+            /// The CPU must have AVX2 and FMA; the panels address kc steps of MR rows and
+            #[doc = concat!(stringify!($nr), " columns.")]
+            #[target_feature(enable = "avx2,fma")]
+            pub(super) unsafe fn $name(kc: usize, a: Panel<$t>, b: Panel<$t>) -> [[$t; $nr]; MR] {
+                let mut acc = [[$zero(); 2]; MR];
+                let (mut a_kk, mut b_kk) = (a.ptr, b.ptr);
+                for _ in 0..kc {
+                    // SAFETY: the panels address kc steps (the caller's guarantee).
+                    unsafe {
+                        let b0 = $load(b_kk);
+                        let b1 = $load(b_kk.add($lanes));
+                        for (i, row) in acc.iter_mut().enumerate() {
+                            let a_i = $broadcast(&*a_kk.offset(i as isize * a.rs));
+                            row[0] = $fmadd(a_i, b0, row[0]);
+                            row[1] = $fmadd(a_i, b1, row[1]);
+                        }
+                        a_kk = a_kk.offset(a.cs);
+                        b_kk = b_kk.offset(b.rs);
+                    }
                 }
-                a_kk = a_kk.offset(a.cs);
-                b_kk = b_kk.offset(b.rs);
+                let mut out = [[0.0; $nr]; MR];
+                for (dst, src) in out.iter_mut().zip(&acc) {
+                    // SAFETY: each row of `out` holds two vectors.
+                    unsafe {
+                        $store(dst.as_mut_ptr(), src[0]);
+                        $store(dst.as_mut_ptr().add($lanes), src[1]);
+                    }
+                }
+                out
             }
-        }
-        let mut out = [[0.0; 8]; MR];
-        for (dst, src) in out.iter_mut().zip(&acc) {
-            // SAFETY: each row of `out` holds 8 values.
-            unsafe {
-                _mm256_storeu_pd(dst.as_mut_ptr(), src[0]);
-                _mm256_storeu_pd(dst.as_mut_ptr().add(4), src[1]);
-            }
-        }
-        out
+        };
     }
 
-    /// # Safety
-    /// The CPU must have AVX2 and FMA; the panels address kc steps of MR rows and 16 columns.
-    #[target_feature(enable = "avx2,fma")]
-    pub(super) unsafe fn tile_f32(kc: usize, a: Panel<f32>, b: Panel<f32>) -> [[f32; 16]; MR] {
-        let mut acc = [[_mm256_setzero_ps(); 2]; MR];
-        let (mut a_kk, mut b_kk) = (a.ptr, b.ptr);
-        for _ in 0..kc {
-            // SAFETY: the panels address kc steps (the caller's guarantee).
-            unsafe {
-                let b0 = _mm256_loadu_ps(b_kk);
-                let b1 = _mm256_loadu_ps(b_kk.add(8));
-                for (i, row) in acc.iter_mut().enumerate() {
-                    let a_i = _mm256_broadcast_ss(&*a_kk.offset(i as isize * a.rs));
-                    row[0] = _mm256_fmadd_ps(a_i, b0, row[0]);
-                    row[1] = _mm256_fmadd_ps(a_i, b1, row[1]);
-                }
-                a_kk = a_kk.offset(a.cs);
-                b_kk = b_kk.offset(b.rs);
-            }
-        }
-        let mut out = [[0.0; 16]; MR];
-        for (dst, src) in out.iter_mut().zip(&acc) {
-            // SAFETY: each row of `out` holds 16 values.
-            unsafe {
-                _mm256_storeu_ps(dst.as_mut_ptr(), src[0]);
-                _mm256_storeu_ps(dst.as_mut_ptr().add(8), src[1]);
-            }
-        }
-        out
-    }
+    tile!(
+        tile_f64,
+        f64,
+        8,
+        4,
+        _mm256_setzero_pd,
+        _mm256_loadu_pd,
+        _mm256_broadcast_sd,
+        _mm256_fmadd_pd,
+        _mm256_storeu_pd
+    );
+    tile!(
+        tile_f32,
+        f32,
+        16,
+        8,
+        _mm256_setzero_ps,
+        _mm256_loadu_ps,
+        _mm256_broadcast_ss,
+        _mm256_fmadd_ps,
+        _mm256_storeu_ps
+    );
 }
 
 /// Implements [`GemmScalar`] for one type.

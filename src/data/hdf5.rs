@@ -10,7 +10,7 @@ use std::path::Path;
 use hdf5_pure::{DType as H5Type, File};
 use ndarray::Array2;
 
-use super::{Dataset, ImageShape};
+use super::{find_member, Dataset, ImageShape};
 use crate::{Error, Result};
 
 /// Which datasets of an HDF5 file hold X and Y. Left `None`, they are found by the
@@ -34,8 +34,8 @@ pub fn read_hdf5(path: impl AsRef<Path>, keys: &Hdf5Keys) -> Result<Dataset> {
     }
     let file = File::open(path).map_err(|e| fail(format!("not a readable HDF5 file ({e})")))?;
     let names = file.root().datasets().map_err(|e| fail(format!("cannot list the datasets ({e})")))?;
-    let x_key = find_key(&names, keys.x.as_deref(), "x").map_err(&fail)?;
-    let y_key = find_key(&names, keys.y.as_deref(), "y").map_err(&fail)?;
+    let x_key = find_member(&names, keys.x.as_deref(), "x", "dataset").map_err(&fail)?;
+    let y_key = find_member(&names, keys.y.as_deref(), "y", "dataset").map_err(&fail)?;
 
     let x_set = file.dataset(&x_key).map_err(|e| fail(format!("dataset '{x_key}': {e}")))?;
     let shape: Vec<usize> =
@@ -95,32 +95,4 @@ pub fn read_hdf5(path: impl AsRef<Path>, keys: &Hdf5Keys) -> Result<Dataset> {
         _ => None,
     };
     Ok(Dataset { x, y, class_names, image, feature_names: None })
-}
-
-/// The dataset named `given`, or the one matching the `*_{suffix}` convention.
-fn find_key(names: &[String], given: Option<&str>, suffix: &str) -> Result<String, String> {
-    let listing = || if names.is_empty() { "none".to_string() } else { names.join(", ") };
-    if let Some(key) = given {
-        return if names.iter().any(|n| n == key) {
-            Ok(key.to_string())
-        } else {
-            Err(format!("no dataset '{key}' (datasets: {})", listing()))
-        };
-    }
-    let matches: Vec<&String> = names
-        .iter()
-        .filter(|n| n.eq_ignore_ascii_case(suffix) || n.to_ascii_lowercase().ends_with(&format!("_{suffix}")))
-        .collect();
-    match matches.as_slice() {
-        [one] => Ok((*one).clone()),
-        [] => Err(format!(
-            "no dataset named '{suffix}' or '*_{suffix}' (datasets: {}); name it with --{suffix}-key",
-            listing()
-        )),
-        several => Err(format!(
-            "several datasets could hold {}: {}; name one with --{suffix}-key",
-            suffix.to_uppercase(),
-            several.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ")
-        )),
-    }
 }

@@ -62,3 +62,34 @@ impl Dataset {
         self.x.ncols()
     }
 }
+
+/// The member (HDF5 dataset, `.npz` array) named `given`, or else the one matching the
+/// course's convention: named `x` (`X`) or `*_x` for `suffix` "x". `kind` names members in
+/// messages.
+#[cfg(feature = "io")]
+fn find_member(names: &[String], given: Option<&str>, suffix: &str, kind: &str) -> Result<String, String> {
+    let listing = || if names.is_empty() { "none".to_string() } else { names.join(", ") };
+    if let Some(key) = given {
+        return if names.iter().any(|n| n == key) {
+            Ok(key.to_string())
+        } else {
+            Err(format!("no {kind} '{key}' ({kind}s: {})", listing()))
+        };
+    }
+    let matches: Vec<&String> = names
+        .iter()
+        .filter(|n| n.eq_ignore_ascii_case(suffix) || n.to_ascii_lowercase().ends_with(&format!("_{suffix}")))
+        .collect();
+    match matches.as_slice() {
+        [one] => Ok((*one).clone()),
+        [] => Err(format!(
+            "no {kind} named '{suffix}' or '*_{suffix}' ({kind}s: {}); name it with --{suffix}-key",
+            listing()
+        )),
+        several => Err(format!(
+            "several {kind}s could hold {}: {}; name one with --{suffix}-key",
+            suffix.to_uppercase(),
+            several.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ")
+        )),
+    }
+}

@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use ndarray::{Array2, ArrayD, IxDyn};
 use ndarray_npy::{NpzReader, ReadNpyExt, ReadableElement};
 
-use super::{Dataset, ImageShape};
+use super::{find_member, Dataset, Hdf5Keys, ImageShape};
 use crate::{Error, Result};
 
 /// An array read from NumPy, as f64, remembering whether it was uint8.
@@ -21,8 +21,9 @@ struct Loaded {
     was_u8: bool,
 }
 
-/// Reads `x`/`y` from an `.npz` archive, or from `…x.npy` with its `…y.npy` sibling.
-pub fn read_numpy(path: impl AsRef<Path>) -> Result<Dataset> {
+/// Reads `x`/`y` from an `.npz` archive (or the arrays `keys` names), or from `…x.npy` with
+/// its `…y.npy` sibling.
+pub fn read_numpy(path: impl AsRef<Path>, keys: &Hdf5Keys) -> Result<Dataset> {
     let path = path.as_ref();
     let fail = |p: &Path, reason: String| Error::DataFile { path: p.to_path_buf(), reason };
     let extension = path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase);
@@ -31,8 +32,8 @@ pub fn read_numpy(path: impl AsRef<Path>) -> Result<Dataset> {
         let mut npz = NpzReader::new(file).map_err(|e| fail(path, format!("not a readable .npz archive ({e})")))?;
         let names = npz.names().map_err(|e| fail(path, format!("not a readable .npz archive ({e})")))?;
         let names: Vec<String> = names.into_iter().map(|n| n.trim_end_matches(".npy").to_string()).collect();
-        let x_name = pick(&names, "x").map_err(|e| fail(path, e))?;
-        let y_name = pick(&names, "y").map_err(|e| fail(path, e))?;
+        let x_name = find_member(&names, keys.x.as_deref(), "x", "array").map_err(|e| fail(path, e))?;
+        let y_name = find_member(&names, keys.y.as_deref(), "y", "array").map_err(|e| fail(path, e))?;
         let x = read_npz_array(&mut npz, &x_name).map_err(|e| fail(path, format!("array '{x_name}': {e}")))?;
         let y = read_npz_array(&mut npz, &y_name).map_err(|e| fail(path, format!("array '{y_name}': {e}")))?;
         (x, y)
@@ -59,22 +60,6 @@ fn sibling_labels(path: &Path) -> Option<PathBuf> {
         format!("{}Y", stem.strip_suffix('X')?)
     };
     Some(path.with_file_name(format!("{swapped}.npy")))
-}
-
-fn pick(names: &[String], axis: &str) -> Result<String, String> {
-    let matches: Vec<&String> = names
-        .iter()
-        .filter(|n| n.eq_ignore_ascii_case(axis) || n.to_ascii_lowercase().ends_with(&format!("_{axis}")))
-        .collect();
-    match matches.as_slice() {
-        [one] => Ok((*one).clone()),
-        [] => Err(format!("no array named '{axis}' or '*_{axis}' (arrays: {})", names.join(", "))),
-        several => Err(format!(
-            "several arrays could hold {}: {}",
-            axis.to_uppercase(),
-            several.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ")
-        )),
-    }
 }
 
 /// Where an array is read from, in whichever element type is asked for.

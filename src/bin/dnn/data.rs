@@ -21,11 +21,12 @@ pub fn load(spec: &str, args: &DataArgs, task: Task) -> Result<Dataset> {
         Some(format) => format,
         None => format_of(path)?,
     };
+    let keys = Hdf5Keys { x: args.x_key.clone(), y: args.y_key.clone() };
     let label = args.label_column.as_deref().map_or(LabelColumn::Last, |s| s.parse().expect("infallible"));
     let dataset = match format {
         Format::Csv => data::read_csv(path, &label, task)?,
-        Format::Hdf5 => data::read_hdf5(path, &Hdf5Keys { x: args.x_key.clone(), y: args.y_key.clone() })?,
-        Format::Npz | Format::Npy => data::read_numpy(path)?,
+        Format::Hdf5 => data::read_hdf5(path, &keys)?,
+        Format::Npz | Format::Npy => data::read_numpy(path, &keys)?,
         Format::Images => data::read_image_folder(path, None)?,
     };
     if dataset.m() == 0 {
