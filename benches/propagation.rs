@@ -53,3 +53,10 @@ fn twenty_iterations(bencher: divan::Bencher, (shape, gram): (usize, bool)) {
     let config = TrainConfig::new(0.0075, 20).with_threads(1).with_gram(mode).check().unwrap();
     bencher.bench_local(|| dnn::fit(network.clone(), x.view(), y.view(), &config).unwrap());
 }
+
+/// Predicting one example with the 4-layer cat model (12288 inputs).
+#[divan::bench]
+fn single_example_inference(bencher: divan::Bencher) {
+    let (network, x, _) = setup(&[12288, 20, 7, 5, 1], Activation::Relu, 1);
+    bencher.bench_local(|| network.predict_proba(x.view()).unwrap());
+}

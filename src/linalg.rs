@@ -564,51 +564,45 @@ mod tests {
     use super::*;
     use ndarray::Array2;
 
-    fn naive(a: &Array2<f64>, b: &Array2<f64>) -> Array2<f64> {
-        a.dot(b)
-    }
-
+    /// Every path (small loops, dot products, blocked with direct or packed operands, split
+    /// over threads by rows or columns) against ndarray's own product.
     #[test]
-    #[ignore]
-    fn speed() {
+    fn products_agree_with_ndarray_for_every_path() {
         let mut rng = crate::NumpyRng::new(0);
-        for &(p, k, q, ta, tb) in &[
-            (20usize, 12288usize, 209usize, false, false),
-            (20, 209, 12288, false, true),
-            (512, 512, 512, false, false),
-            (4, 2, 400, false, false),
+        let shapes = [
+            (4usize, 2usize, 400usize, false, false),
             (4, 400, 2, false, true),
-        ] {
+            (1, 3000, 50, false, false),
+            (50, 3000, 1, true, false),
+            (20, 1200, 209, false, false),
+            (20, 209, 1200, false, true),
+            (130, 300, 70, false, false),
+            (70, 300, 130, true, true),
+            (7, 20, 2100, true, false),
+        ];
+        for (p, k, q, ta, tb) in shapes {
             let a = if ta { rng.randn_matrix(k, p).reversed_axes() } else { rng.randn_matrix(p, k) };
             let b = if tb { rng.randn_matrix(q, k).reversed_axes() } else { rng.randn_matrix(k, q) };
-            let mut c = Array2::zeros((p, q));
-            for threads in [1, 2] {
+            let expected = a.to_owned().dot(&b.to_owned()) * 0.5;
+            let mut reference = None;
+            for threads in [1, 2, 3] {
+                let mut c = Array2::from_elem((p, q), f64::NAN);
                 let mut scratch = GemmScratch::new(threads);
-                let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
-                let reps = (2e9 / (2.0 * (p * q * k) as f64)).ceil() as usize;
-                pool.install(|| matmul_into(c.view_mut(), 1.0, a.view(), b.view(), &mut scratch));
-                let start = std::time::Instant::now();
-                pool.install(|| {
-                    for _ in 0..reps {
-                        matmul_into(c.view_mut(), 1.0, a.view(), b.view(), &mut scratch)
-                    }
-                });
-                let secs = start.elapsed().as_secs_f64() / reps as f64;
-                let err = (&c - &naive(&a.to_owned(), &b.to_owned())).mapv(f64::abs).fold(0.0f64, |m, &v| m.max(v));
-                let (ao, bo) = (a.to_owned(), b.to_owned());
-                let start = std::time::Instant::now();
-                for _ in 0..reps {
-                    std::hint::black_box(ao.dot(&bo));
+                matmul_into(c.view_mut(), 0.5, a.view(), b.view(), &mut scratch);
+                let worst = (&c - &expected).iter().fold(0.0f64, |m, v| m.max(v.abs()));
+                assert!(worst <= 1e-13 * k as f64, "{p}×{k}×{q} ({ta}, {tb}), {threads} threads: error {worst:e}");
+                // The same bits for any number of threads.
+                match &reference {
+                    None => reference = Some(c),
+                    Some(r) => assert!(r.iter().zip(&c).all(|(x, y)| x.to_bits() == y.to_bits()), "{p}×{k}×{q}"),
                 }
-                let nd = start.elapsed().as_secs_f64() / reps as f64;
-                println!(
-                    "{p}x{k}x{q} threads {threads}: {:.1} us, {:.1} GFLOP/s (ndarray {:.1}), max err {err:.1e}, c[0,0] {}",
-                    secs * 1e6,
-                    2.0 * (p * q * k) as f64 / secs / 1e9,
-                    2.0 * (p * q * k) as f64 / nd / 1e9,
-                    c[(0, 0)]
-                );
             }
+            let a32 = a.mapv(|v| v as f32);
+            let b32 = b.mapv(|v| v as f32);
+            let mut c32 = Array2::<f32>::zeros((p, q));
+            matmul_into(c32.view_mut(), 0.5, a32.view(), b32.view(), &mut GemmScratch::new(2));
+            let worst = c32.iter().zip(&expected).fold(0.0f64, |m, (&x, &y)| m.max((f64::from(x) - y).abs()));
+            assert!(worst <= 1e-5 * k as f64, "f32 {p}×{k}×{q}: error {worst:e}");
         }
     }
 }
