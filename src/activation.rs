@@ -109,7 +109,19 @@ impl Activation {
             Activation::Linear => {}
             Activation::Sigmoid => dz.iter_mut().zip(a).for_each(|(d, &a)| *d *= a * (T::one() - a)),
             Activation::Tanh => dz.iter_mut().zip(a).for_each(|(d, &a)| *d *= T::one() - a * a),
-            _ => dz.iter_mut().zip(z.iter().zip(a)).for_each(|(d, (&z, &a))| *d *= self.derivative(z, a)),
+            Activation::Relu => dz.iter_mut().zip(z).for_each(|(d, &z)| {
+                if z <= T::zero() {
+                    *d = T::zero();
+                }
+            }),
+            Activation::LeakyRelu(slope) => {
+                let slope = T::from_f64(slope);
+                dz.iter_mut().zip(z).for_each(|(d, &z)| {
+                    if z <= T::zero() {
+                        *d *= slope;
+                    }
+                })
+            }
         }
     }
 
