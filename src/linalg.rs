@@ -3,12 +3,13 @@
 //!
 //! The structure is the classic one (Goto / BLIS): C is computed in MR × NR register tiles,
 //! each summing a KC-deep slice of A's rows against an NR-wide panel of B that stays in the
-//! L1 cache while MC/MR tiles of A pass by. Unlike a textbook GEMM, operands are read where
-//! they lie whenever their layout allows it: the micro-kernel broadcasts A's values through
-//! any strides and loads B's rows directly when they are contiguous. Only a B with strided
-//! rows (a transposed view) and the ragged edges are copied into packed panels, so the thin
-//! products of a dense network (20 × 12288 by 12288 × 209) stream their big operand once.
-//! Of C = A·B and Cᵀ = Bᵀ·Aᵀ, the orientation that copies less is chosen.
+//! L1 cache while MC/MR tiles of A pass by. Unlike a textbook GEMM, an operand is read where
+//! it lies when packing it would not pay: A when it meets few panels of B, B when its rows
+//! are contiguous and few tiles of A meet it. The micro-kernel broadcasts A's values through
+//! any strides and loads B's rows directly. So the thin products of a dense network
+//! (20 × 12288 by 12288 × 209) stream their big operand once. Of C = A·B and Cᵀ = Bᵀ·Aᵀ, the
+//! orientation whose B needs no copy (or the smaller one) is chosen. Small and
+//! matrix-vector products skip blocking altogether.
 //!
 //! The micro-kernel uses AVX2 + FMA intrinsics where the CPU has them (checked at run time)
 //! and portable loops elsewhere.
@@ -18,6 +19,7 @@
 
 use ndarray::{ArrayView2, ArrayViewMut2, Axis};
 
+use crate::vmath::madd;
 use crate::Float;
 
 /// Rows of the register tile.
@@ -121,16 +123,6 @@ unsafe fn small_product<T: Float>(c: ArrayViewMut2<T>, scale: T, a: ArrayView2<T
 #[target_feature(enable = "avx2,fma")]
 unsafe fn small_product_avx2<T: Float>(c: ArrayViewMut2<T>, scale: T, a: ArrayView2<T>, b: ArrayView2<T>) {
     small_loops::<T, true>(c, scale, a, b)
-}
-
-/// `x·y + acc`, fused when `FMA`.
-#[inline(always)]
-fn madd<T: Float, const FMA: bool>(x: T, y: T, acc: T) -> T {
-    if FMA {
-        x.mul_add(y, acc)
-    } else {
-        x * y + acc
-    }
 }
 
 /// Σ x[i]·y[i] in eight interleaved partial sums (a fixed order), added pairwise at the end.
@@ -262,7 +254,8 @@ pub struct Panel<T> {
     cs: isize,
 }
 
-/// The blocked product on one thread.
+/// The blocked product on one thread (never empty: `matmul_into` sends products without
+/// multiply-adds to the plain loops).
 fn blocked_product<T: Float>(
     mut c: ArrayViewMut2<T>,
     scale: T,
@@ -273,13 +266,6 @@ fn blocked_product<T: Float>(
 ) {
     let (p, k) = a.dim();
     let q = b.ncols();
-    if p == 0 || q == 0 {
-        return;
-    }
-    if k == 0 {
-        c.fill(T::zero());
-        return;
-    }
     let nr = T::NR;
     // Packing an operand pays off when each of its panels meets many panels of the other;
     // it also keeps rows whose stride is a multiple of 4 KiB from evicting each other in L1.

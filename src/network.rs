@@ -369,11 +369,6 @@ impl<T: Float> Network<T> {
         }
     }
 
-    /// W[1], mutable (for the Gram form to write back).
-    pub(crate) fn first_weights_mut(&mut self) -> &mut Array2<T> {
-        &mut self.layers[0].w
-    }
-
     /// The output A[L] for every example: probabilities for a sigmoid output, values for a
     /// linear one.
     ///

@@ -178,7 +178,8 @@ pub fn fit_with<T: Float>(
             }
         }
         if let Some(gram) = gram {
-            *network.first_weights_mut() = gram.weights(x, ws.scratch());
+            let (w1, _) = network.layers_mut().next().expect("a network has layers");
+            *w1 = gram.weights(x, ws.scratch());
         }
     };
     if config.threads() > 1 {

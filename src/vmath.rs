@@ -7,6 +7,8 @@
 //! polynomial for `e^r − 1` (remainder below 2⁻⁵³), and `2^k` assembled in the exponent bits.
 //! log1p uses `log(1 + u) = 2·atanh(u / (2 + u))` for u in [0, 1].
 
+use crate::Float;
+
 /// ln 2 split in a part with 32 significant bits (so k·LN2_HI is exact) and the rest
 /// (6.93147180369123816490e-01 and 1.90821492927058770002e-10, as in fdlibm).
 const LN2_HI: f64 = f64::from_bits(0x3fe6_2e42_fee0_0000);
@@ -18,7 +20,7 @@ const SHIFTER: f64 = 6_755_399_441_055_744.0;
 /// `x·y + z`: one fused instruction when `FMA` (the caller runs with FMA enabled), else a
 /// multiply and an add (never a library call).
 #[inline(always)]
-fn madd<const FMA: bool>(x: f64, y: f64, z: f64) -> f64 {
+pub(crate) fn madd<T: Float, const FMA: bool>(x: T, y: T, z: T) -> T {
     if FMA {
         x.mul_add(y, z)
     } else {
@@ -29,9 +31,9 @@ fn madd<const FMA: bool>(x: f64, y: f64, z: f64) -> f64 {
 /// `(bits, r)` with `x = k·ln 2 + r`, |r| ≤ ln 2 / 2, and k held in `bits` (see [`two_to`]).
 #[inline(always)]
 fn reduce<const FMA: bool>(x: f64) -> (u64, f64) {
-    let shifted = madd::<FMA>(x, INV_LN2, SHIFTER);
+    let shifted = madd::<f64, FMA>(x, INV_LN2, SHIFTER);
     let k = shifted - SHIFTER;
-    let r = madd::<FMA>(-k, LN2_LO, madd::<FMA>(-k, LN2_HI, x));
+    let r = madd::<f64, FMA>(-k, LN2_LO, madd::<f64, FMA>(-k, LN2_HI, x));
     (shifted.to_bits(), r)
 }
 
@@ -54,10 +56,10 @@ fn expm1_reduced<const FMA: bool>(r: f64) -> f64 {
     ];
     let mut p = C[0];
     for &c in &C[1..] {
-        p = madd::<FMA>(p, r, c);
+        p = madd::<f64, FMA>(p, r, c);
     }
     // r + r²·(1/2 + r/6 + …)
-    madd::<FMA>(p * r, r, r)
+    madd::<f64, FMA>(p * r, r, r)
 }
 
 /// 2^k from the bits of `k + SHIFTER` (k between −1022 and 1023).
@@ -73,7 +75,7 @@ pub fn exp<const FMA: bool>(x: f64) -> f64 {
     let x = x.clamp(-708.0, 709.0);
     let (bits, r) = reduce::<FMA>(x);
     let scale = two_to(bits);
-    madd::<FMA>(expm1_reduced::<FMA>(r), scale, scale)
+    madd::<f64, FMA>(expm1_reduced::<FMA>(r), scale, scale)
 }
 
 /// e^x − 1, accurate near 0, for x in [−708, 709].
@@ -83,7 +85,7 @@ pub fn expm1<const FMA: bool>(x: f64) -> f64 {
     let (bits, r) = reduce::<FMA>(x);
     let scale = two_to(bits);
     // 2^k·(e^r − 1) + (2^k − 1); exact in the second term, and for k = 0 just e^r − 1.
-    madd::<FMA>(expm1_reduced::<FMA>(r), scale, scale - 1.0)
+    madd::<f64, FMA>(expm1_reduced::<FMA>(r), scale, scale - 1.0)
 }
 
 /// tanh x = expm1(2|x|) / (expm1(2|x|) + 2), with the sign of x (exactly ±1 beyond |x| = 20).
@@ -131,10 +133,10 @@ fn log1p_unit<const FMA: bool>(u: f64) -> f64 {
     let s2 = s * s;
     let mut p = INVERSE_ODD[0];
     for &c in &INVERSE_ODD[1..] {
-        p = madd::<FMA>(p, s2, c);
+        p = madd::<f64, FMA>(p, s2, c);
     }
     // 2s·(1 + s²/3 + s⁴/5 + …)
-    2.0 * madd::<FMA>(p * s2, s, s)
+    2.0 * madd::<f64, FMA>(p * s2, s, s)
 }
 
 /// softplus(z) = log(1 + e^z) = max(z, 0) + log(1 + e^(−|z|)).

@@ -4,21 +4,13 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use assert_cmd::Command;
 use ndarray::{Array1, Array2};
 
 fn dnn() -> Command {
     Command::cargo_bin("dnn").expect("the dnn binary is built")
-}
-
-/// A fresh folder for one test.
-fn temp(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("dnn-cli-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
 }
 
 struct Run {
@@ -73,7 +65,7 @@ fn the_main_job_prints_the_course_numbers() {
 
 #[test]
 fn json_history_plots_and_the_model_file() {
-    let dir = temp("outputs");
+    let dir = common::temp_dir("cli-outputs");
     let r = run(dnn().current_dir(&dir).args([
         "train",
         "--iterations",
@@ -161,7 +153,7 @@ fn write_csv(path: &Path, header: &str, rows: &[String]) {
 
 #[test]
 fn csv_with_named_classes_trains_and_predicts_with_the_names() {
-    let dir = temp("csv");
+    let dir = common::temp_dir("cli-csv");
     let data = dnn::data::builtin("moons", 3).unwrap();
     let rows: Vec<String> = (0..data.m())
         .map(|j| {
@@ -207,7 +199,7 @@ fn csv_with_named_classes_trains_and_predicts_with_the_names() {
 
 #[test]
 fn a_regression_with_a_linear_output() {
-    let dir = temp("regression");
+    let dir = common::temp_dir("cli-regression");
     // y = 2·x1 − x2 + 0.5 exactly: a linear model fits it.
     let mut rng = dnn::NumpyRng::new(4);
     let rows: Vec<String> = (0..100)
@@ -247,7 +239,7 @@ fn a_regression_with_a_linear_output() {
 #[test]
 fn numpy_files_npz_and_npy_pairs() {
     use ndarray_npy::{NpzWriter, WriteNpyExt};
-    let dir = temp("numpy");
+    let dir = common::temp_dir("cli-numpy");
     let data = dnn::data::builtin("circles", 1).unwrap();
     // Rows are examples, as NumPy users store them.
     let x: Array2<f64> = data.x.t().to_owned();
@@ -287,7 +279,7 @@ fn write_image(path: &Path, size: u32, red: bool, seed: u32) {
 
 #[test]
 fn image_folders_train_and_single_images_predict() {
-    let dir = temp("images");
+    let dir = common::temp_dir("cli-images");
     for (class, red) in [("blue", false), ("red", true)] {
         std::fs::create_dir_all(dir.join("train").join(class)).unwrap();
         for i in 0..6 {
@@ -332,7 +324,7 @@ fn image_folders_train_and_single_images_predict() {
 
 #[test]
 fn chunked_gzip_hdf5_reads_like_the_plain_file() {
-    let dir = temp("hdf5");
+    let dir = common::temp_dir("cli-hdf5");
     let data = dnn::data::builtin("blobs", 2).unwrap();
     // As h5py users often write: (m, 2, 2, 1) uint8 "images", chunked and compressed.
     let m = data.m();
@@ -385,7 +377,7 @@ fn the_course_cat_files_work_with_no_extra_flags() {
 
 #[test]
 fn bad_input_gets_one_clear_line_and_exit_code_2() {
-    let dir = temp("bad");
+    let dir = common::temp_dir("cli-bad");
     let w = |name: &str, text: &str| std::fs::write(dir.join(name), text).unwrap();
     w("ok.csv", "a,b,label\n1,2,0\n3,4,1\n");
     w("empty.csv", "");
@@ -537,7 +529,7 @@ fn bad_input_gets_one_clear_line_and_exit_code_2() {
 
 #[test]
 fn ctrl_c_stops_after_the_iteration_and_saves_the_model() {
-    let dir = temp("interrupt");
+    let dir = common::temp_dir("cli-interrupt");
     let child = std::process::Command::new(env!("CARGO_BIN_EXE_dnn"))
         .current_dir(&dir)
         .args(["train", "--iterations", "100000000", "--model", "m.safetensors", "--print-every", "1000000"])

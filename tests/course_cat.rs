@@ -40,8 +40,26 @@ fn hdf5_files_read_as_h5py_reads_them() {
     assert_eq!(test.y.sum(), 33.0);
 }
 
-// Each model trains twice: with W[1] updated directly (the course's way) and in the Gram
-// form (W[1] = W[1]₀ + C·Xᵀ); both must give the course's numbers.
+/// Trains the course's model twice: with W[1] updated directly (the course's way) and in the
+/// Gram form (W[1] = W[1]₀ + C·Xᵀ); both runs must give the course's numbers.
+fn train_both_ways(
+    train: &Dataset,
+    arch: &Architecture,
+    init: Init,
+    seed: u32,
+    learning_rate: f64,
+    iterations: usize,
+) -> Vec<(Network<f64>, dnn::History)> {
+    [GramMode::Off, GramMode::On]
+        .into_iter()
+        .map(|gram| {
+            let net = Network::<f64>::init(arch, init, &mut NumpyRng::new(seed)).unwrap();
+            let config = TrainConfig::new(learning_rate, iterations).with_gram(gram).check().unwrap();
+            fit(net, train.x.view(), train.y.view(), &config).unwrap()
+        })
+        .collect()
+}
+
 fn assert_costs(costs: &[f64], expected: &[(usize, f64)]) {
     for &(i, want) in expected {
         common::assert_rel(costs[i], want, 1e-8, &format!("cost after iteration {i}"));
@@ -53,10 +71,7 @@ fn logistic_regression_week_2() {
     let Some((train, test)) = common::cat_data() else { return };
     // "w = 0 (12288×1), b = 0, learning rate 0.005, 2000 iterations."
     let arch = Architecture::new(&[12288, 1], Activation::Sigmoid, Activation::Sigmoid).unwrap();
-    for gram in [GramMode::Off, GramMode::On] {
-        let net = Network::<f64>::init(&arch, Init::Zeros, &mut NumpyRng::new(0)).unwrap();
-        let config = TrainConfig::new(0.005, 2000).with_gram(gram).check().unwrap();
-        let (net, history) = fit(net, train.x.view(), train.y.view(), &config).unwrap();
+    for (net, history) in train_both_ways(&train, &arch, Init::Zeros, 0, 0.005, 2000) {
         assert_costs(
             &history.costs,
             &[
@@ -83,10 +98,7 @@ fn two_layer_cat_classifier() {
     let Some((train, test)) = common::cat_data() else { return };
     // "2-layer [12288, 7, 1], W = randn·0.01", seed 1, ReLU/sigmoid, lr 0.0075, 2500 iterations.
     let arch = Architecture::new(&[12288, 7, 1], Activation::Relu, Activation::Sigmoid).unwrap();
-    for gram in [GramMode::Off, GramMode::On] {
-        let net = Network::<f64>::init(&arch, Init::Scaled(0.01), &mut NumpyRng::new(1)).unwrap();
-        let config = TrainConfig::new(0.0075, 2500).with_gram(gram).check().unwrap();
-        let (net, history) = fit(net, train.x.view(), train.y.view(), &config).unwrap();
+    for (net, history) in train_both_ways(&train, &arch, Init::Scaled(0.01), 1, 0.0075, 2500) {
         assert_costs(
             &history.costs,
             &[
@@ -110,10 +122,7 @@ fn four_layer_cat_classifier() {
     let Some((train, test)) = common::cat_data() else { return };
     // "4-layer [12288, 20, 7, 5, 1], W = randn / sqrt(n[l−1])", seed 1, lr 0.0075, 2500.
     let arch = Architecture::new(&[12288, 20, 7, 5, 1], Activation::Relu, Activation::Sigmoid).unwrap();
-    for gram in [GramMode::Off, GramMode::On] {
-        let net = Network::<f64>::init(&arch, Init::Lecun, &mut NumpyRng::new(1)).unwrap();
-        let config = TrainConfig::new(0.0075, 2500).with_gram(gram).check().unwrap();
-        let (net, history) = fit(net, train.x.view(), train.y.view(), &config).unwrap();
+    for (net, history) in train_both_ways(&train, &arch, Init::Lecun, 1, 0.0075, 2500) {
         assert_costs(
             &history.costs,
             &[

@@ -1,5 +1,7 @@
 //! Every typed error of the library, matched by variant and by its exact message.
 
+mod common;
+
 use dnn::{fit, Activation, Architecture, Error, Init, Loss, Network, NumpyRng, TrainConfig};
 use ndarray::{array, Array2};
 
@@ -108,8 +110,7 @@ fn parse_errors_name_the_input_and_what_was_expected() {
 #[test]
 fn hdf5_errors_name_the_file_and_the_key() {
     use dnn::data::{read_hdf5, Hdf5Keys};
-    let dir = std::env::temp_dir().join(format!("dnn-errors-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = common::temp_dir("errors-hdf5");
     let missing = dir.join("missing.h5");
     assert!(matches!(read_hdf5(&missing, &Hdf5Keys::default()), Err(Error::Io { .. })));
     let text = dir.join("text.h5");

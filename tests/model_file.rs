@@ -1,19 +1,14 @@
 //! Model files: bit-exact round trips, the safetensors layout Python reads, atomic writes,
 //! and typed errors for every kind of broken file.
 
+mod common;
+
 use std::collections::HashMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use dnn::data::{ImageShape, Preprocessing, Scale};
 use dnn::model_file::{self, ModelInfo};
 use dnn::{Activation, Architecture, Error, Float, Init, Network, NumpyRng};
-
-fn temp_dir(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("dnn-model-file-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
 
 fn network<T: Float>() -> Network<T> {
     let arch = Architecture::new(&[4, 3, 2, 1], Activation::LeakyRelu(0.2), Activation::Sigmoid).unwrap();
@@ -48,7 +43,7 @@ fn assert_bits_equal<T: Float>(a: &Network<T>, b: &Network<T>) {
 
 #[test]
 fn round_trip_is_bit_exact_in_f64_and_f32() {
-    let dir = temp_dir("round-trip");
+    let dir = common::temp_dir("model-file-round-trip");
     let path = dir.join("model.safetensors");
     let net64 = network::<f64>();
     model_file::save(&path, &net64, &info()).unwrap();
@@ -75,7 +70,7 @@ fn round_trip_is_bit_exact_in_f64_and_f32() {
 
 #[test]
 fn the_file_is_plain_safetensors() {
-    let dir = temp_dir("layout");
+    let dir = common::temp_dir("model-file-layout");
     let path = dir.join("model.safetensors");
     model_file::save(&path, &network::<f64>(), &info()).unwrap();
     let bytes = std::fs::read(&path).unwrap();
@@ -106,7 +101,7 @@ fn model_file_error(path: &Path) -> String {
 
 #[test]
 fn truncated_files_give_a_typed_error_at_every_length() {
-    let dir = temp_dir("truncated");
+    let dir = common::temp_dir("model-file-truncated");
     let good = dir.join("good.safetensors");
     model_file::save(&good, &network::<f64>(), &info()).unwrap();
     let bytes = std::fs::read(&good).unwrap();
@@ -120,7 +115,7 @@ fn truncated_files_give_a_typed_error_at_every_length() {
 
 #[test]
 fn corrupt_files_give_a_typed_error() {
-    let dir = temp_dir("corrupt");
+    let dir = common::temp_dir("model-file-corrupt");
     let path = dir.join("bad.safetensors");
     std::fs::write(&path, b"this is not a model file at all, just text").unwrap();
     assert!(model_file_error(&path).contains("not a safetensors file"));
@@ -160,7 +155,7 @@ fn meta_json(version: u32, sizes: &[usize]) -> String {
 
 #[test]
 fn wrong_version_shape_dtype_or_metadata_is_refused() {
-    let dir = temp_dir("wrong");
+    let dir = common::temp_dir("model-file-wrong");
     let path = dir.join("m.safetensors");
     let tensors = vec![("W1", vec![1, 2], vec![0.5, -0.5]), ("b1", vec![1, 1], vec![0.1])];
 
@@ -198,7 +193,7 @@ fn wrong_version_shape_dtype_or_metadata_is_refused() {
 
 #[test]
 fn a_missing_file_is_an_io_error_naming_it() {
-    let path = temp_dir("missing").join("nope.safetensors");
+    let path = common::temp_dir("model-file-missing").join("nope.safetensors");
     match model_file::load::<f64>(&path) {
         Err(Error::Io { path: p, error }) => {
             assert_eq!(p, path);
@@ -210,7 +205,7 @@ fn a_missing_file_is_an_io_error_naming_it() {
 
 #[test]
 fn a_failed_save_leaves_the_old_file_and_no_temporary() {
-    let dir = temp_dir("atomic");
+    let dir = common::temp_dir("model-file-atomic");
     let path = dir.join("model.safetensors");
     model_file::save(&path, &network::<f64>(), &info()).unwrap();
     let before = std::fs::read(&path).unwrap();

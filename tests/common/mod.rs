@@ -21,6 +21,14 @@ pub fn fixture_numbers(name: &str) -> Vec<f64> {
         .collect()
 }
 
+/// A fresh, empty folder for one test, unique to this test process.
+pub fn temp_dir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("dnn-test-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
 /// The folder with the course's cat / non-cat HDF5 files.
 #[cfg(feature = "io")]
 pub fn cat_dir() -> PathBuf {
