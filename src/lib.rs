@@ -59,6 +59,7 @@ mod network;
 #[cfg(feature = "plot")]
 pub mod plot;
 mod rng;
+pub mod search;
 mod train;
 mod vmath;
 

@@ -1,5 +1,6 @@
-//! PNG plots drawn in pure Rust (plotters with the embedded DejaVu Sans font): cost curves
-//! and the decision boundary of a classifier on 2-D data.
+//! PNG plots drawn in pure Rust (plotters with the embedded DejaVu Sans font): cost curves,
+//! the decision boundary of a classifier on 2-D data, and a search's scores against each
+//! hyperparameter.
 
 use std::error::Error as StdError;
 use std::path::Path;
@@ -30,7 +31,108 @@ pub struct Curve<'a> {
 
 /// Draws cost against iteration for one or more curves (a legend when several) to a PNG.
 pub fn cost_curves(path: impl AsRef<Path>, title: &str, curves: &[Curve<'_>]) -> Result<()> {
-    render(path.as_ref(), |root| draw_cost_curves(root, title, curves))
+    render(path.as_ref(), SIZE, |root| draw_cost_curves(root, title, curves))
+}
+
+/// How a [`Panel`]'s horizontal axis reads its values.
+#[derive(Debug, Clone, PartialEq)]
+pub enum PanelAxis {
+    /// Numbers on a linear scale.
+    Linear,
+    /// Positive numbers on a logarithmic scale (learning rates).
+    Log,
+    /// Named values: a point's x is the index of its name here.
+    Categories(Vec<String>),
+}
+
+/// One hyperparameter's panel of a search plot: a score per trial against its value.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Panel {
+    /// The hyperparameter's name, under the axis.
+    pub name: String,
+    /// How x is read.
+    pub axis: PanelAxis,
+    /// `(x, score)` per trial.
+    pub points: Vec<(f64, f64)>,
+}
+
+/// Draws one panel per hyperparameter, each with every trial's score (`score_name` on the
+/// vertical axis) against that hyperparameter's value, to a PNG.
+pub fn search_scores(path: impl AsRef<Path>, title: &str, score_name: &str, panels: &[Panel]) -> Result<()> {
+    let columns = panels.len().clamp(1, 3);
+    let rows = panels.len().div_ceil(columns).max(1);
+    let size = (450 * columns.max(2) as u32, 60 + 380 * rows as u32);
+    render(path.as_ref(), size, |root| {
+        root.fill(&WHITE)?;
+        let root = root.titled(title, ("sans-serif", 26))?;
+        let scores = panels.iter().flat_map(|p| p.points.iter().map(|&(_, s)| s)).filter(|s| s.is_finite());
+        let (lo, hi) = scores.fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), s| (a.min(s), b.max(s)));
+        let (lo, hi) = padded(lo, hi);
+        for (area, panel) in root.split_evenly((rows, columns)).iter().zip(panels) {
+            let points = panel.points.iter().filter(|(x, s)| x.is_finite() && s.is_finite());
+            match &panel.axis {
+                PanelAxis::Categories(names) => {
+                    let n = names.len().max(1) as i32;
+                    let mut chart = ChartBuilder::on(area)
+                        .margin(12)
+                        .x_label_area_size(40)
+                        .y_label_area_size(60)
+                        .build_cartesian_2d((0..n - 1).into_segmented(), lo..hi)?;
+                    chart
+                        .configure_mesh()
+                        .disable_x_mesh()
+                        .x_desc(panel.name.as_str())
+                        .y_desc(score_name)
+                        .x_labels(names.len())
+                        .x_label_formatter(&|v| match v {
+                            SegmentValue::CenterOf(i) | SegmentValue::Exact(i) => {
+                                names.get(*i as usize).cloned().unwrap_or_default()
+                            }
+                            SegmentValue::Last => String::new(),
+                        })
+                        .label_style(("sans-serif", 14))
+                        .draw()?;
+                    chart.draw_series(points.map(|&(x, s)| {
+                        Circle::new((SegmentValue::CenterOf(x.round() as i32), s), 5, BLUE.mix(0.7).filled())
+                    }))?;
+                }
+                PanelAxis::Linear | PanelAxis::Log => {
+                    let log = panel.axis == PanelAxis::Log;
+                    let to_x = |x: f64| if log { x.log10() } else { x };
+                    let xs = panel.points.iter().map(|&(x, _)| to_x(x)).filter(|x| x.is_finite());
+                    let (x_lo, x_hi) = xs.fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), x| (a.min(x), b.max(x)));
+                    let (x_lo, x_hi) = padded(x_lo, x_hi);
+                    let mut chart = ChartBuilder::on(area)
+                        .margin(12)
+                        .x_label_area_size(40)
+                        .y_label_area_size(60)
+                        .build_cartesian_2d(x_lo..x_hi, lo..hi)?;
+                    chart
+                        .configure_mesh()
+                        .x_desc(if log { format!("{} (log scale)", panel.name) } else { panel.name.clone() })
+                        .y_desc(score_name)
+                        .x_labels(6)
+                        .x_label_formatter(&|&x| if log { format!("{:.1e}", 10f64.powf(x)) } else { format!("{x}") })
+                        .label_style(("sans-serif", 14))
+                        .draw()?;
+                    chart.draw_series(points.map(|&(x, s)| Circle::new((to_x(x), s), 5, BLUE.mix(0.7).filled())))?;
+                }
+            }
+        }
+        root.present()?;
+        Ok(())
+    })
+}
+
+/// A range around `lo..hi` with a 5 % margin (or ±1 around a single value).
+fn padded(lo: f64, hi: f64) -> (f64, f64) {
+    if !lo.is_finite() || !hi.is_finite() {
+        (0.0, 1.0)
+    } else if hi <= lo {
+        (lo - 0.5 * lo.abs().max(1e-3), hi + 0.5 * hi.abs().max(1e-3))
+    } else {
+        (lo - 0.05 * (hi - lo), hi + 0.05 * (hi - lo))
+    }
 }
 
 /// Draws a classifier's decision boundary over 2-D points: the plane coloured by the
@@ -72,7 +174,7 @@ pub fn decision_boundary(
         }
     }
     let p = probabilities(grid.view())?;
-    render(path, |root| {
+    render(path, SIZE, |root| {
         root.fill(&WHITE)?;
         let mut chart = ChartBuilder::on(root)
             .caption(title, ("sans-serif", 26))
@@ -175,6 +277,7 @@ fn ensure_font() -> std::result::Result<(), String> {
 /// Draws into an RGB buffer and writes it as PNG, atomically.
 fn render(
     path: &Path,
+    (w, h): (u32, u32),
     draw: impl FnOnce(&DrawingArea<BitMapBackend<'_>, Shift>) -> std::result::Result<(), Box<dyn StdError>>,
 ) -> Result<()> {
     let fail = |reason: String| Error::DataFile {
@@ -182,7 +285,6 @@ fn render(
         reason: format!("cannot draw the plot: {reason}"),
     };
     ensure_font().map_err(fail)?;
-    let (w, h) = SIZE;
     let mut buffer = vec![0u8; (w * h * 3) as usize];
     {
         let root = BitMapBackend::with_buffer(&mut buffer, (w, h)).into_drawing_area();

@@ -25,9 +25,26 @@ fn readme_commands() -> Vec<String> {
     commands
 }
 
-/// Splits a README command into arguments (no quoting is used there).
+/// Splits a README command into arguments, as a shell does for words and "double quotes".
 fn words(command: &str) -> Vec<String> {
-    command.split_whitespace().skip(1).map(str::to_string).collect()
+    let mut words = Vec::new();
+    let (mut word, mut quoted, mut started) = (String::new(), false, false);
+    for c in command.chars() {
+        match c {
+            '"' => (quoted, started) = (!quoted, true),
+            c if c.is_whitespace() && !quoted => {
+                if started {
+                    words.push(std::mem::take(&mut word));
+                }
+                started = false;
+            }
+            c => (word, started) = (word + &c.to_string(), true),
+        }
+    }
+    if started {
+        words.push(word);
+    }
+    words.into_iter().skip(1).collect()
 }
 
 /// A working folder `T/work` with `T/shared` pointing at the real ../shared, so that the
@@ -55,7 +72,7 @@ fn write_my_cat(path: &Path) {
 #[test]
 fn the_tour_runs_as_written() {
     let commands = readme_commands();
-    assert_eq!(commands.len(), 3, "{commands:?}");
+    assert_eq!(commands.len(), 4, "{commands:?}");
     let work = workspace();
     let cat_present = common::cat_data().is_some();
     let readme = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
@@ -72,6 +89,9 @@ fn the_tour_runs_as_written() {
         assert!(output.status.success(), "{command}\n{}", String::from_utf8_lossy(&output.stderr));
         let expected: &[&str] = if command.starts_with("dnn train builtin:planar") {
             &["Cost after iteration 1000: 0.288083", "Cost after iteration 7000: 0.217504"]
+        } else if command.starts_with("dnn search") {
+            &["Best: trial 4: layers 5, tanh, init scaled:0.01, learning rate 1.2, 5000 iterations, seed 2: \
+                 accuracy 91.25 %"]
         } else if command.starts_with("dnn train ../shared") {
             &["Cost after iteration 2499: 0.088440", "Train accuracy: 98.56459330143541%", "Test accuracy: 80%"]
         } else {
@@ -81,13 +101,21 @@ fn the_tour_runs_as_written() {
             assert!(stdout.lines().any(|l| l == *line), "{command}: no line {line:?} in\n{stdout}");
             assert!(readme.contains(line.split(": ").last().unwrap()), "README does not show {line:?}");
         }
+        if command.starts_with("dnn search") {
+            // The README shows this table: every row as printed, up to the seconds column.
+            let seconds = stdout.lines().nth(1).and_then(|header| header.find("seconds")).unwrap();
+            for line in stdout.lines() {
+                let shown = if line.len() > seconds { &line[..seconds] } else { line };
+                assert!(readme.contains(shown), "README should show `{shown}`");
+            }
+        }
         if command.starts_with("dnn predict") {
             // The README shows this very line.
             let line = stdout.lines().nth(1).unwrap();
             assert!(readme.contains(line), "README should show `{line}`");
         }
     }
-    for file in ["boundary.png", "cost.png", "planar.safetensors"] {
+    for file in ["boundary.png", "cost.png", "planar.safetensors", "search.png"] {
         assert!(work.join(file).exists(), "{file}");
     }
 }

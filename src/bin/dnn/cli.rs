@@ -22,6 +22,9 @@ pub enum Command {
     Evaluate(EvaluateArgs),
     /// Write a saved model's predictions as CSV.
     Predict(PredictArgs),
+    /// Search hyperparameters by training every combination of the values given (or a
+    /// random sample), scoring each on held-out data; `dnn search merge` combines logs.
+    Search(Box<SearchArgs>),
     /// Check backpropagation against central differences on a random network.
     Gradcheck(GradcheckArgs),
     /// Show a saved model's architecture, preprocessing and training configuration.
@@ -193,6 +196,120 @@ pub struct PredictArgs {
     pub no_resize: bool,
     #[command(flatten)]
     pub data_args: DataArgs,
+}
+
+#[derive(Debug, Args)]
+#[command(args_conflicts_with_subcommands = true, flatten_help = true)]
+pub struct SearchArgs {
+    #[command(subcommand)]
+    pub command: Option<SearchCommand>,
+    #[command(flatten)]
+    pub run: SearchRunArgs,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SearchCommand {
+    /// Combine search logs (of shards, or of runs on other machines) and rank every trial.
+    Merge(MergeArgs),
+}
+
+/// `dnn search DATA`: lists separated by commas are alternatives to try.
+#[derive(Debug, Args)]
+pub struct SearchRunArgs {
+    /// Training data (same forms as for train).
+    #[arg(default_value = "builtin:planar", value_name = "DATA")]
+    pub data: String,
+    /// Hidden layer lists to try, separated by ';' (each comma-separated; "" for logistic
+    /// regression), e.g. "7;20,7,5;50".
+    #[arg(long, default_value = "4", value_name = "N,N;N…", allow_hyphen_values = true)]
+    pub layers: String,
+    /// Hidden activations to try, e.g. relu,tanh.
+    #[arg(long, default_value = "tanh", value_name = "NAME,…")]
+    pub hidden_activation: String,
+    /// Output activation: sigmoid (classification) or linear (regression).
+    #[arg(long, default_value = "sigmoid", value_name = "NAME")]
+    pub output_activation: String,
+    /// Weight initialisations to try, e.g. scaled:0.01,lecun,he.
+    #[arg(long, default_value = "scaled:0.01", value_name = "NAME,…")]
+    pub init: String,
+    /// Allow zero initialisation with hidden layers.
+    #[arg(long)]
+    pub allow_symmetry: bool,
+    /// Initialisation seeds to try: a list, or A..B for every seed from A to B.
+    #[arg(long, default_value = "2", value_name = "N,…|A..B")]
+    pub seed: String,
+    /// Learning rates to try: a list, or LOW..HIGH sampled log-uniformly (with --random).
+    #[arg(long, default_value = "1.2", value_name = "ALPHA,…|LOW..HIGH")]
+    pub learning_rate: String,
+    /// Iteration counts to try: a list, or LOW..HIGH sampled uniformly (with --random).
+    #[arg(long, default_value = "10000", value_name = "N,…|LOW..HIGH")]
+    pub iterations: String,
+    /// Try N random combinations instead of every one.
+    #[arg(long, value_name = "N")]
+    pub random: Option<usize>,
+    /// Seed of the random combinations and of the validation split.
+    #[arg(long, default_value_t = 0, value_name = "N")]
+    pub search_seed: u32,
+    /// Fraction of the training data held out to score on (stratified by class); 0 scores
+    /// on the training data itself.
+    #[arg(long, default_value_t = 0.2, value_name = "FRACTION")]
+    pub validation: f64,
+    /// Score by K-fold cross-validation instead of one hold-out.
+    #[arg(long, value_name = "K", conflicts_with = "validation")]
+    pub folds: Option<usize>,
+    /// What to rank by: accuracy, log-loss, f1 (classification), mse, r2 (regression)
+    /// (default: accuracy, or mse with a linear output).
+    #[arg(long, value_name = "NAME")]
+    pub metric: Option<String>,
+    /// Trials trained at once (default: the number of cores); the cores are shared among
+    /// them. Scores do not depend on it.
+    #[arg(long, value_name = "N")]
+    pub jobs: Option<usize>,
+    /// Append every finished trial to this log (.csv or .jsonl); rerunning with the same log
+    /// skips the trials it holds.
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+    /// Run only shard I of N: every N-th trial of the same trial list, starting at the I-th
+    /// (1 ≤ I ≤ N). Combine the shards' logs with `dnn search merge`.
+    #[arg(long, value_name = "I/N")]
+    pub shard: Option<String>,
+    /// Draw the score against each hyperparameter that varies to this PNG.
+    #[arg(long, value_name = "FILE.png")]
+    pub plot: Option<PathBuf>,
+    /// Retrain the best trial on all the training data and save it to this model file.
+    #[arg(long, value_name = "FILE")]
+    pub model: Option<PathBuf>,
+    /// Show only the N best trials in the table (default: all).
+    #[arg(long, value_name = "N")]
+    pub top: Option<usize>,
+    /// Float precision of the computation.
+    #[arg(long, value_enum, default_value_t = DTypeArg::F64)]
+    pub dtype: DTypeArg,
+    /// The Gram form of the first layer (as for train).
+    #[arg(long, value_enum, default_value_t = GramArg::Auto)]
+    pub gram: GramArg,
+    /// Feature scaling (default: 255 for 8-bit images, none otherwise); standardize is fitted
+    /// to each training part.
+    #[arg(long, value_enum, value_name = "SCALE")]
+    pub scale: Option<ScaleArg>,
+    /// Print only the table (no line per trial, no progress bar).
+    #[arg(long, short)]
+    pub quiet: bool,
+    #[command(flatten)]
+    pub data_args: DataArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct MergeArgs {
+    /// Search logs (.csv or .jsonl) of the same search.
+    #[arg(value_name = "LOG", required = true)]
+    pub logs: Vec<PathBuf>,
+    /// Write the combined log here (.csv or .jsonl).
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+    /// Show only the N best trials in the table (default: all).
+    #[arg(long, value_name = "N")]
+    pub top: Option<usize>,
 }
 
 #[derive(Debug, Args)]

@@ -1,4 +1,4 @@
-//! The `dnn` command: train, evaluate, predict, gradcheck and info.
+//! The `dnn` command: train, evaluate, predict, search, gradcheck and info.
 //!
 //! Every failure prints one line `error: …` (with its causes) to stderr. Exit codes: 0 on
 //! success, 2 for bad input or usage, 1 when a check fails (gradcheck above its tolerance)
@@ -10,6 +10,7 @@ mod evaluate;
 mod gradcheck;
 mod info;
 mod predict;
+mod search;
 mod train;
 
 use std::process::ExitCode;
@@ -36,6 +37,7 @@ fn main() -> ExitCode {
         Command::Train(args) => train::run(*args),
         Command::Evaluate(args) => evaluate::run(args),
         Command::Predict(args) => predict::run(args),
+        Command::Search(args) => search::run(*args),
         Command::Gradcheck(args) => gradcheck::run(args),
         Command::Info(args) => info::run(args),
     };

@@ -260,7 +260,7 @@ fn report_score(out: &mut impl Write, name: &str, score: &Score) -> Result<()> {
 }
 
 /// 0.9075 → "90.75", 0.72 → "72", 207/209 → "99.04306220095694" (as the course prints).
-fn format_percent(fraction: f64) -> String {
+pub fn format_percent(fraction: f64) -> String {
     let percent = fraction * 100.0;
     let rounded = (percent * 1e6).round() / 1e6;
     if (percent - rounded).abs() < 1e-9 {

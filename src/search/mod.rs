@@ -1,0 +1,342 @@
+//! Hyperparameter search: the course's "try values and see" made systematic.
+//!
+//! A [`SearchSpace`] lists the values to try for each hyperparameter (or a range to sample
+//! from); [`SearchSpace::trials`] turns it into a deterministic list of [`Trial`]s, every
+//! combination ([`Sampling::Grid`]) or a seeded sample ([`Sampling::Random`]). Each trial is
+//! trained and scored on [`Fold`]s made by [`splits`] (a stratified hold-out, k-fold
+//! cross-validation, or the training data itself), by [`run_trial`]; [`run_trials`] runs
+//! many in parallel. Scores do not depend on how many run at once.
+
+mod run;
+mod split;
+
+pub use run::{run_trial, run_trials, Metric, Outcome, SearchSettings, Status, DIVERGENCE_FACTOR};
+pub use split::{splits, Fold, Split, Validation};
+
+use std::fmt;
+
+use crate::{Activation, Error, Init, NumpyRng, Result};
+
+/// The values to try for one numeric hyperparameter: a list, or a range `low..high` that
+/// random search samples from.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Values<T> {
+    /// Exactly these values.
+    List(Vec<T>),
+    /// Anything from `low` to `high` inclusive (log-uniformly for the learning rate,
+    /// uniformly for the iteration count). Random search only.
+    Range {
+        /// The smallest value.
+        low: T,
+        /// The largest value.
+        high: T,
+    },
+}
+
+impl<T> Values<T> {
+    fn len(&self) -> Option<usize> {
+        match self {
+            Values::List(values) => Some(values.len()),
+            Values::Range { .. } => None,
+        }
+    }
+}
+
+/// Every hyperparameter's candidate values. Each list must be non-empty.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SearchSpace {
+    /// Hidden layer sizes to try; an empty list of sizes is logistic regression.
+    pub layers: Vec<Vec<usize>>,
+    /// Activations of every hidden layer.
+    pub hidden_activations: Vec<Activation>,
+    /// Weight initialisations.
+    pub inits: Vec<Init>,
+    /// Learning rates α.
+    pub learning_rates: Values<f64>,
+    /// Iteration counts.
+    pub iterations: Values<usize>,
+    /// Initialisation seeds.
+    pub seeds: Vec<u32>,
+}
+
+/// How trials are drawn from a [`SearchSpace`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Sampling {
+    /// Every combination of the listed values, in a fixed order (layers vary slowest,
+    /// seeds fastest).
+    Grid,
+    /// `trials` combinations drawn with a generator seeded by `seed`: without repetition
+    /// when every hyperparameter is a list (the whole grid when it has at most `trials`
+    /// points), otherwise each value drawn independently (ranges log-uniformly for the
+    /// learning rate, uniformly for iterations).
+    Random {
+        /// How many trials to draw.
+        trials: usize,
+        /// The generator's seed.
+        seed: u32,
+    },
+}
+
+/// The most trials a search may hold.
+pub const MAX_TRIALS: usize = 1_000_000;
+
+/// One combination of hyperparameters to train and score.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Trial {
+    /// Position in the search's trial list, from 0.
+    pub index: usize,
+    /// Hidden layer sizes.
+    pub layers: Vec<usize>,
+    /// Activation of every hidden layer.
+    pub hidden_activation: Activation,
+    /// Weight initialisation.
+    pub init: Init,
+    /// Learning rate α.
+    pub learning_rate: f64,
+    /// Gradient descent iterations.
+    pub iterations: usize,
+    /// Initialisation seed.
+    pub seed: u32,
+}
+
+impl Trial {
+    /// The hidden sizes as the command line writes them: `20,7,5`, or empty for none.
+    pub fn layers_text(&self) -> String {
+        self.layers.iter().map(usize::to_string).collect::<Vec<_>>().join(",")
+    }
+
+    /// The hyperparameters as one line of text, equal for equal trials whatever their
+    /// index (the learning rate in its shortest exact form).
+    pub fn key(&self) -> String {
+        format!(
+            "layers={} hidden_activation={} init={} learning_rate={} iterations={} seed={}",
+            self.layers_text(),
+            self.hidden_activation,
+            self.init,
+            self.learning_rate,
+            self.iterations,
+            self.seed
+        )
+    }
+}
+
+impl fmt::Display for Trial {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let layers = if self.layers.is_empty() { "none".to_string() } else { self.layers_text() };
+        write!(
+            f,
+            "layers {layers}, {}, init {}, learning rate {}, {} iterations, seed {}",
+            self.hidden_activation, self.init, self.learning_rate, self.iterations, self.seed
+        )
+    }
+}
+
+impl SearchSpace {
+    /// The trials to run, indexed from 0 in order. The same space and sampling always give
+    /// the same list.
+    pub fn trials(&self, sampling: Sampling) -> Result<Vec<Trial>> {
+        self.check()?;
+        match sampling {
+            Sampling::Grid => {
+                let size = self.grid_size().ok_or_else(|| Error::InvalidHyperparameter {
+                    name: "search space",
+                    value: "a range".into(),
+                    expected: "lists of values for a grid search (ranges need random search)",
+                })?;
+                Ok((0..size).map(|i| self.grid_point(i, i)).collect())
+            }
+            Sampling::Random { trials, seed } => {
+                if trials == 0 {
+                    return Err(Error::InvalidHyperparameter {
+                        name: "number of random trials",
+                        value: "0".into(),
+                        expected: "at least 1",
+                    });
+                }
+                if trials > MAX_TRIALS {
+                    return Err(too_many(trials));
+                }
+                let mut rng = NumpyRng::new(seed);
+                match self.grid_size() {
+                    Some(size) if size <= trials => Ok((0..size).map(|i| self.grid_point(i, i)).collect()),
+                    Some(size) => {
+                        let mut points: Vec<usize> = (0..size).collect();
+                        rng.shuffle(&mut points);
+                        Ok(points[..trials].iter().enumerate().map(|(index, &p)| self.grid_point(p, index)).collect())
+                    }
+                    None => Ok((0..trials).map(|index| self.sample(&mut rng, index)).collect()),
+                }
+            }
+        }
+    }
+
+    fn check(&self) -> Result<()> {
+        let empty = |name: &'static str| Error::InvalidHyperparameter {
+            name,
+            value: "no values".into(),
+            expected: "at least one value to try",
+        };
+        if self.layers.is_empty() {
+            return Err(empty("layers"));
+        }
+        if self.hidden_activations.is_empty() {
+            return Err(empty("hidden activation"));
+        }
+        if self.inits.is_empty() {
+            return Err(empty("initialisation"));
+        }
+        if self.seeds.is_empty() {
+            return Err(empty("seed"));
+        }
+        match &self.learning_rates {
+            Values::List(v) if v.is_empty() => return Err(empty("learning rate")),
+            Values::Range { low, high } if !(*low > 0.0 && low <= high && high.is_finite()) => {
+                return Err(Error::InvalidHyperparameter {
+                    name: "learning rate range",
+                    value: format!("{low}..{high}"),
+                    expected: "0 < low ≤ high, both finite",
+                })
+            }
+            _ => {}
+        }
+        match &self.iterations {
+            Values::List(v) if v.is_empty() => return Err(empty("iterations")),
+            Values::Range { low, high } if !(*low > 0 && low <= high) => {
+                return Err(Error::InvalidHyperparameter {
+                    name: "iterations range",
+                    value: format!("{low}..{high}"),
+                    expected: "1 ≤ low ≤ high",
+                })
+            }
+            _ => {}
+        }
+        if let Some(size) = self.grid_size() {
+            if size > MAX_TRIALS {
+                return Err(too_many(size));
+            }
+        }
+        Ok(())
+    }
+
+    /// The number of grid points, or `None` when a hyperparameter is a range (or the count
+    /// overflows).
+    fn grid_size(&self) -> Option<usize> {
+        self.dimensions().iter().try_fold(1usize, |acc, d| d.and_then(|d| acc.checked_mul(d)))
+    }
+
+    fn dimensions(&self) -> [Option<usize>; 6] {
+        [
+            Some(self.layers.len()),
+            Some(self.hidden_activations.len()),
+            Some(self.inits.len()),
+            self.learning_rates.len(),
+            self.iterations.len(),
+            Some(self.seeds.len()),
+        ]
+    }
+
+    /// Grid point `point` (mixed radix over the dimensions, seeds fastest), as trial `index`.
+    fn grid_point(&self, point: usize, index: usize) -> Trial {
+        let dims = self.dimensions().map(|d| d.expect("a grid has lists only"));
+        let mut digits = [0usize; 6];
+        let mut rest = point;
+        for (digit, &d) in digits.iter_mut().zip(&dims).rev() {
+            *digit = rest % d;
+            rest /= d;
+        }
+        let list = |values: &Values<f64>, i: usize| match values {
+            Values::List(v) => v[i],
+            Values::Range { .. } => unreachable!("a grid has lists only"),
+        };
+        Trial {
+            index,
+            layers: self.layers[digits[0]].clone(),
+            hidden_activation: self.hidden_activations[digits[1]],
+            init: self.inits[digits[2]],
+            learning_rate: list(&self.learning_rates, digits[3]),
+            iterations: match &self.iterations {
+                Values::List(v) => v[digits[4]],
+                Values::Range { .. } => unreachable!("a grid has lists only"),
+            },
+            seed: self.seeds[digits[5]],
+        }
+    }
+
+    /// One independent draw of every hyperparameter, in a fixed order.
+    fn sample(&self, rng: &mut NumpyRng, index: usize) -> Trial {
+        fn pick<'a, T>(rng: &mut NumpyRng, values: &'a [T]) -> &'a T {
+            &values[rng.below(values.len() as u32) as usize]
+        }
+        let layers = pick(rng, &self.layers).clone();
+        let hidden_activation = *pick(rng, &self.hidden_activations);
+        let init = *pick(rng, &self.inits);
+        let learning_rate = match &self.learning_rates {
+            Values::List(v) => *pick(rng, v),
+            Values::Range { low, high } => (low.ln() + rng.uniform() * (high.ln() - low.ln())).exp().clamp(*low, *high),
+        };
+        let iterations = match &self.iterations {
+            Values::List(v) => *pick(rng, v),
+            Values::Range { low, high } => low + rng.below((high - low + 1) as u32) as usize,
+        };
+        let seed = *pick(rng, &self.seeds);
+        Trial { index, layers, hidden_activation, init, learning_rate, iterations, seed }
+    }
+}
+
+fn too_many(count: usize) -> Error {
+    Error::InvalidHyperparameter { name: "number of trials", value: count.to_string(), expected: "at most 1000000" }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn space() -> SearchSpace {
+        SearchSpace {
+            layers: vec![vec![1], vec![20, 7, 5]],
+            hidden_activations: vec![Activation::Tanh, Activation::Relu],
+            inits: vec![Init::Scaled(0.01)],
+            learning_rates: Values::List(vec![0.1, 1.2]),
+            iterations: Values::List(vec![100]),
+            seeds: vec![1, 2],
+        }
+    }
+
+    #[test]
+    fn grid_varies_seeds_fastest_and_layers_slowest() {
+        let trials = space().trials(Sampling::Grid).unwrap();
+        assert_eq!(trials.len(), 16);
+        assert_eq!((trials[0].layers.clone(), trials[0].seed, trials[1].seed), (vec![1], 1, 2));
+        assert_eq!((trials[2].learning_rate, trials[4].hidden_activation), (1.2, Activation::Relu));
+        assert_eq!(trials[8].layers, vec![20, 7, 5]);
+        assert!(trials.iter().enumerate().all(|(i, t)| t.index == i));
+    }
+
+    #[test]
+    fn random_sampling_of_lists_draws_distinct_points_and_is_repeatable() {
+        let draw = |seed| space().trials(Sampling::Random { trials: 5, seed }).unwrap();
+        let trials = draw(7);
+        let mut keys: Vec<String> = trials.iter().map(Trial::key).collect();
+        keys.sort();
+        keys.dedup();
+        assert_eq!(keys.len(), 5);
+        assert_eq!(trials, draw(7));
+        assert_ne!(trials, draw(8));
+        // More trials than grid points: the whole grid.
+        assert_eq!(space().trials(Sampling::Random { trials: 99, seed: 0 }).unwrap().len(), 16);
+    }
+
+    #[test]
+    fn ranges_are_sampled_within_bounds_and_refused_by_a_grid() {
+        let mut space = space();
+        space.learning_rates = Values::Range { low: 1e-4, high: 1e-1 };
+        space.iterations = Values::Range { low: 1000, high: 2000 };
+        let trials = space.trials(Sampling::Random { trials: 200, seed: 3 }).unwrap();
+        assert!(trials.iter().all(|t| (1e-4..=1e-1).contains(&t.learning_rate)));
+        assert!(trials.iter().all(|t| (1000..=2000).contains(&t.iterations)));
+        // Log-uniform: about a third of the draws in each decade.
+        let below_1e3 = trials.iter().filter(|t| t.learning_rate < 1e-3).count();
+        assert!((40..=95).contains(&below_1e3), "{below_1e3} of 200 below 1e-3");
+        assert!(matches!(space.trials(Sampling::Grid), Err(Error::InvalidHyperparameter { .. })));
+    }
+}

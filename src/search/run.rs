@@ -1,0 +1,318 @@
+//! Training and scoring trials, one at a time or many in parallel.
+
+use std::cmp::Ordering as CmpOrdering;
+use std::fmt;
+use std::ops::ControlFlow;
+use std::str::FromStr;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::mpsc;
+use std::time::Instant;
+
+use serde::{Deserialize, Serialize};
+
+use super::{Fold, Trial};
+use crate::metrics::{self, ConfusionMatrix};
+use crate::{fit_with, Activation, Architecture, Error, Float, GramMode, Network, NumpyRng, Result, TrainConfig};
+
+/// A trial diverges when its cost is NaN or infinite, or grows past this many times its
+/// first cost.
+pub const DIVERGENCE_FACTOR: f64 = 100.0;
+
+/// What a trial's score measures.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Metric {
+    /// The fraction classified correctly (higher is better).
+    Accuracy,
+    /// The mean cross-entropy of the predicted probabilities (lower is better).
+    LogLoss,
+    /// The harmonic mean of precision and recall of class 1 (higher is better).
+    F1,
+    /// Mean squared error of a regression (lower is better).
+    Mse,
+    /// Coefficient of determination of a regression (higher is better).
+    R2,
+}
+
+impl Metric {
+    /// Every metric, in the order the command line lists them.
+    pub const ALL: [Metric; 5] = [Metric::Accuracy, Metric::LogLoss, Metric::F1, Metric::Mse, Metric::R2];
+
+    /// The name used on the command line and in search logs.
+    pub fn name(self) -> &'static str {
+        match self {
+            Metric::Accuracy => "accuracy",
+            Metric::LogLoss => "log-loss",
+            Metric::F1 => "f1",
+            Metric::Mse => "mse",
+            Metric::R2 => "r2",
+        }
+    }
+
+    /// Whether a larger score is better.
+    pub fn higher_is_better(self) -> bool {
+        matches!(self, Metric::Accuracy | Metric::F1 | Metric::R2)
+    }
+
+    /// Whether the metric measures a classifier (sigmoid output) rather than a regression.
+    pub fn is_for_classification(self) -> bool {
+        matches!(self, Metric::Accuracy | Metric::LogLoss | Metric::F1)
+    }
+
+    /// Orders two scores best first.
+    pub fn compare(self, a: f64, b: f64) -> CmpOrdering {
+        if self.higher_is_better() {
+            b.total_cmp(&a)
+        } else {
+            a.total_cmp(&b)
+        }
+    }
+
+    /// The score of a trained network on X (n_x × m) and its labels Y (1 × m).
+    pub fn score<T: Float>(self, network: &Network<T>, x: &ndarray::Array2<T>, y: &ndarray::Array2<T>) -> Result<f64> {
+        let probabilities = network.predict_proba(x.view())?;
+        let labels = || probabilities.mapv(|p| if p > T::from_f64(0.5) { T::one() } else { T::zero() });
+        Ok(match self {
+            Metric::Accuracy => metrics::accuracy(labels().view(), y.view())?,
+            Metric::LogLoss => metrics::log_loss(probabilities.view(), y.view())?,
+            Metric::F1 => ConfusionMatrix::from_labels(labels().view(), y.view())?.f1(),
+            Metric::Mse => metrics::regression_metrics(probabilities.view(), y.view())?.mse,
+            Metric::R2 => metrics::regression_metrics(probabilities.view(), y.view())?.r2,
+        })
+    }
+}
+
+impl fmt::Display for Metric {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl FromStr for Metric {
+    type Err = Error;
+
+    fn from_str(text: &str) -> Result<Self> {
+        Metric::ALL.into_iter().find(|m| m.name() == text).ok_or_else(|| Error::Parse {
+            what: "metric",
+            input: text.to_string(),
+            expected: "accuracy, log-loss, f1 (classification), mse or r2 (regression)",
+        })
+    }
+}
+
+/// What every trial of a search shares.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SearchSettings {
+    /// The output layer's activation: sigmoid (classification) or linear (regression).
+    pub output: Activation,
+    /// What the score measures.
+    pub metric: Metric,
+    /// The Gram form of the first layer, as for [`TrainConfig`].
+    pub gram: GramMode,
+    /// Whether zero initialisation is allowed with hidden layers.
+    pub allow_symmetry: bool,
+    /// Threads each trial's matrix products use (at least 1).
+    pub threads_per_trial: usize,
+}
+
+impl SearchSettings {
+    /// Checks that a trial can be trained with these settings: its architecture, its
+    /// initialisation and its learning rate and iterations. Run on every trial before the
+    /// search starts, so that a bad value fails at once.
+    pub fn check(&self, trial: &Trial, n_x: usize) -> Result<()> {
+        self.architecture(trial, n_x)?;
+        self.config(trial).check()?;
+        if trial.init == crate::Init::Zeros && !trial.layers.is_empty() && !self.allow_symmetry {
+            return Err(Error::SymmetricInit { hidden_layers: trial.layers.len() });
+        }
+        Ok(())
+    }
+
+    fn architecture(&self, trial: &Trial, n_x: usize) -> Result<Architecture> {
+        let sizes: Vec<usize> =
+            std::iter::once(n_x).chain(trial.layers.iter().copied()).chain(std::iter::once(1)).collect();
+        Architecture::new(&sizes, trial.hidden_activation, self.output)
+    }
+
+    fn config(&self, trial: &Trial) -> TrainConfig {
+        TrainConfig::new(trial.learning_rate, trial.iterations)
+            .with_threads(self.threads_per_trial)
+            .with_gram(self.gram)
+    }
+
+    /// The network a trial starts from: its architecture with its initialisation, drawn
+    /// with its seed.
+    pub fn initial_network<T: Float>(&self, trial: &Trial, n_x: usize) -> Result<Network<T>> {
+        let arch = self.architecture(trial, n_x)?;
+        let mut rng = NumpyRng::new(trial.seed);
+        if self.allow_symmetry {
+            Ok(Network::init_allowing_symmetry(&arch, trial.init, &mut rng))
+        } else {
+            Network::init(&arch, trial.init, &mut rng)
+        }
+    }
+
+    /// Trains a trial's network on all of X and Y (to keep the best one), stopping early
+    /// when `stop` is set. Returns the network and its final cost.
+    pub fn train<T: Float>(
+        &self,
+        trial: &Trial,
+        x: &ndarray::Array2<T>,
+        y: &ndarray::Array2<T>,
+        stop: &AtomicBool,
+    ) -> Result<(Network<T>, crate::History)> {
+        let network = self.initial_network(trial, x.nrows())?;
+        let config = self.config(trial).check()?;
+        fit_with(network, x.view(), y.view(), &config, |_| {
+            if stop.load(Ordering::Relaxed) {
+                ControlFlow::Break(())
+            } else {
+                ControlFlow::Continue(())
+            }
+        })
+    }
+}
+
+/// How a trial ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Status {
+    /// Trained and scored.
+    Done,
+    /// Its cost became NaN or infinite, or exploded (see [`DIVERGENCE_FACTOR`]); it was
+    /// stopped there and has no score.
+    Diverged,
+}
+
+impl fmt::Display for Status {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Status::Done => "done",
+            Status::Diverged => "diverged",
+        })
+    }
+}
+
+/// A finished trial's results.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Outcome {
+    /// The metric on the validation examples (the mean over folds); `None` when diverged.
+    pub score: Option<f64>,
+    /// The last training cost (the mean over folds); `None` when diverged.
+    pub train_cost: Option<f64>,
+    /// Wall-clock time of training and scoring.
+    pub seconds: f64,
+    /// Whether it finished or diverged.
+    pub status: Status,
+}
+
+/// Trains `trial` on each fold's training part and scores it on the fold's validation
+/// part. Returns `None` when `stop` was set before it finished (an interrupted trial has
+/// no result).
+pub fn run_trial<T: Float>(
+    trial: &Trial,
+    folds: &[Fold<T>],
+    settings: &SearchSettings,
+    stop: &AtomicBool,
+) -> Result<Option<Outcome>> {
+    let start = Instant::now();
+    let config = settings.config(trial).check()?;
+    let (mut score, mut cost) = (0.0, 0.0);
+    let diverged = |start: Instant| Outcome {
+        score: None,
+        train_cost: None,
+        seconds: start.elapsed().as_secs_f64(),
+        status: Status::Diverged,
+    };
+    for fold in folds {
+        let network = settings.initial_network::<T>(trial, fold.x_train.nrows())?;
+        let mut first_cost = f64::NAN;
+        let mut exploded = false;
+        let (network, history) = fit_with(network, fold.x_train.view(), fold.y_train.view(), &config, |progress| {
+            if progress.iteration == 0 {
+                first_cost = progress.cost;
+            }
+            exploded = !progress.cost.is_finite() || progress.cost > DIVERGENCE_FACTOR * first_cost.abs();
+            if exploded || stop.load(Ordering::Relaxed) {
+                ControlFlow::Break(())
+            } else {
+                ControlFlow::Continue(())
+            }
+        })?;
+        if exploded {
+            return Ok(Some(diverged(start)));
+        }
+        if history.stopped_early {
+            return Ok(None);
+        }
+        let fold_score = settings.metric.score(&network, &fold.x_valid, &fold.y_valid)?;
+        if !fold_score.is_finite() {
+            return Ok(Some(diverged(start)));
+        }
+        score += fold_score;
+        cost += history.final_cost().unwrap_or(f64::NAN);
+    }
+    let n = folds.len() as f64;
+    Ok(Some(Outcome {
+        score: Some(score / n),
+        train_cost: Some(cost / n),
+        seconds: start.elapsed().as_secs_f64(),
+        status: Status::Done,
+    }))
+}
+
+/// Runs `trials` on `jobs` threads at once (each trial's products on
+/// `settings.threads_per_trial` threads), calling `on_done` on the calling thread as each
+/// finishes, in the order they finish. Interrupted trials (`stop` set) are not reported.
+/// Each trial's result is the same whatever `jobs` is.
+pub fn run_trials<T: Float, E: From<Error>>(
+    trials: &[Trial],
+    folds: &[Fold<T>],
+    settings: &SearchSettings,
+    jobs: usize,
+    stop: &AtomicBool,
+    mut on_done: impl FnMut(&Trial, &Outcome) -> std::result::Result<(), E>,
+) -> std::result::Result<(), E> {
+    let next = AtomicUsize::new(0);
+    let failed = AtomicBool::new(false);
+    let (sender, receiver) = mpsc::channel::<Result<(usize, Outcome)>>();
+    std::thread::scope(|scope| {
+        for _ in 0..jobs.clamp(1, trials.len().max(1)) {
+            let sender = sender.clone();
+            let (next, failed) = (&next, &failed);
+            scope.spawn(move || loop {
+                if stop.load(Ordering::Relaxed) || failed.load(Ordering::Relaxed) {
+                    break;
+                }
+                let i = next.fetch_add(1, Ordering::Relaxed);
+                let Some(trial) = trials.get(i) else { break };
+                match run_trial(trial, folds, settings, stop) {
+                    Ok(Some(outcome)) => {
+                        let _ = sender.send(Ok((i, outcome)));
+                    }
+                    Ok(None) => break,
+                    Err(error) => {
+                        failed.store(true, Ordering::Relaxed);
+                        let _ = sender.send(Err(error));
+                        break;
+                    }
+                }
+            });
+        }
+        drop(sender);
+        let mut result = Ok(());
+        for message in receiver {
+            let reported = match message {
+                Ok((i, outcome)) => on_done(&trials[i], &outcome),
+                Err(error) => Err(E::from(error)),
+            };
+            if let Err(error) = reported {
+                failed.store(true, Ordering::Relaxed);
+                if result.is_ok() {
+                    result = Err(error);
+                }
+            }
+        }
+        result
+    })
+}
