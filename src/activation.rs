@@ -102,7 +102,7 @@ impl Activation {
     /// `dZ = dA ⊙ g'(Z)` in place: `dz` holds dA on entry and dZ on return.
     ///
     /// # Shapes
-    /// `z`, `a` and `dz` have the same length (n[l]·m).
+    /// `z`, `a` and `dz` have the same length (n\[l\]·m).
     pub fn backward_in_place<T: Float>(self, z: &[T], a: &[T], dz: &mut [T]) {
         debug_assert!(z.len() == dz.len() && a.len() == dz.len());
         match self {

@@ -21,7 +21,7 @@ pub struct GradCheck {
 /// differences of step `epsilon` (1e-7 is the usual choice in f64), one parameter at a time.
 ///
 /// # Shapes
-/// `x`: n_x × m; `y`: n[L] × m.
+/// `x`: n_x × m; `y`: n\[L\] × m.
 pub fn gradient_check<T: Float>(
     network: &Network<T>,
     x: ArrayView2<T>,

@@ -9,7 +9,7 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::{Error, NumpyRng};
 
-/// How W[l] (n[l] × n[l−1]) is drawn. Each random variant draws `randn(n[l], n[l−1])`
+/// How W\[l\] (n\[l\] × n\[l−1\]) is drawn. Each random variant draws `randn(n[l], n[l−1])`
 /// row-major and scales it exactly as the course's numpy code does.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Init {

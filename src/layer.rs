@@ -1,4 +1,4 @@
-//! One fully-connected layer: parameters W[l], b[l], its activation, and the
+//! One fully-connected layer: parameters W\[l\], b\[l\], its activation, and the
 //! forward/backward pair of the course's `linear_activation_forward` / `linear_backward`.
 
 use ndarray::{Array1, Array2, ArrayView2, ArrayViewMut2, Zip};
@@ -10,24 +10,24 @@ use crate::{Activation, Float};
 /// A dense layer `A = g(W·A_prev + b)`.
 ///
 /// # Shapes
-/// `w`: n[l] × n[l−1]; `b`: n[l] (the course's n[l] × 1 column, broadcast over the m
+/// `w`: n\[l\] × n\[l−1\]; `b`: n\[l\] (the course's n\[l\] × 1 column, broadcast over the m
 /// examples).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Dense<T> {
-    /// The weights W[l], n[l] × n[l−1].
+    /// The weights W\[l\], n\[l\] × n\[l−1\].
     pub w: Array2<T>,
-    /// The biases b[l], one per unit.
+    /// The biases b\[l\], one per unit.
     pub b: Array1<T>,
-    /// The activation g[l].
+    /// The activation g\[l\].
     pub activation: Activation,
 }
 
 /// The gradients of the cost with respect to one layer's parameters.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Gradients<T> {
-    /// dW[l] = (1/m) dZ[l] A[l−1]ᵀ, n[l] × n[l−1].
+    /// dW\[l\] = (1/m) dZ\[l\] A\[l−1\]ᵀ, n\[l\] × n\[l−1\].
     pub dw: Array2<T>,
-    /// db[l] = (1/m) Σ over examples of dZ[l], length n[l].
+    /// db\[l\] = (1/m) Σ over examples of dZ\[l\], length n\[l\].
     pub db: Array1<T>,
 }
 
@@ -39,12 +39,12 @@ impl<T: Float> Gradients<T> {
 }
 
 impl<T: Float> Dense<T> {
-    /// n[l−1], the number of inputs.
+    /// n\[l−1\], the number of inputs.
     pub fn n_in(&self) -> usize {
         self.w.ncols()
     }
 
-    /// n[l], the number of units.
+    /// n\[l\], the number of units.
     pub fn n_out(&self) -> usize {
         self.w.nrows()
     }
@@ -53,7 +53,7 @@ impl<T: Float> Dense<T> {
     /// The bias add and the activation share one pass over Z after the product.
     ///
     /// # Shapes
-    /// `a_prev`: n[l−1] × m; `z`, `a`: n[l] × m.
+    /// `a_prev`: n\[l−1\] × m; `z`, `a`: n\[l\] × m.
     pub(crate) fn forward(
         &self,
         a_prev: ArrayView2<T>,
@@ -69,7 +69,7 @@ impl<T: Float> Dense<T> {
     /// precomputed part of W·A_prev), then `A = g(Z)`.
     ///
     /// # Shapes
-    /// `z`, `a`, `offset`: n[l] × m.
+    /// `z`, `a`, `offset`: n\[l\] × m.
     pub(crate) fn add_bias_and_activate(
         &self,
         mut z: ArrayViewMut2<T>,
@@ -94,7 +94,7 @@ impl<T: Float> Dense<T> {
     /// gradient of X).
     ///
     /// # Shapes
-    /// `a_prev`: n[l−1] × m; `dz`: n[l] × m; `da_prev`: n[l−1] × m.
+    /// `a_prev`: n\[l−1\] × m; `dz`: n\[l\] × m; `da_prev`: n\[l−1\] × m.
     pub(crate) fn backward(
         &self,
         a_prev: ArrayView2<T>,

@@ -3,21 +3,21 @@
 //!
 //! # The shape convention
 //!
-//! The course's, everywhere: X is n_x × m with **one column per example**, Y is n[L] × m,
-//! W[l] is n[l] × n[l−1] and b[l] has n[l] entries, broadcast over the m columns. Loaders
+//! The course's, everywhere: X is n_x × m with **one column per example**, Y is n\[L\] × m,
+//! W\[l\] is n\[l\] × n\[l−1\] and b\[l\] has n\[l\] entries, broadcast over the m columns. Loaders
 //! transpose once at load time; the maths never thinks in rows-as-examples.
 //!
 //! # The formulas and where they live
 //!
 //! | formula | function |
 //! |---|---|
-//! | `Z[l] = W[l]·A[l−1] + b[l]`, `A[l] = g[l](Z[l])` | [`Dense::forward`], swept by [`Network::forward`] |
+//! | `Z[l] = W[l]·A[l−1] + b[l]`, `A[l] = g[l](Z[l])` | `Dense::forward` (src/layer.rs), swept by [`Network::forward`] |
 //! | g and g' (sigmoid, tanh, ReLU, leaky ReLU, linear) | [`Activation::apply`], [`Activation::derivative`] |
 //! | `J = −(1/m) Σ (y log a + (1−y) log(1−a))` | [`Loss::cost`] |
 //! | `dZ[L] = A[L] − Y` | [`Loss::output_delta_in_place`] |
-//! | `dW = (1/m) dZ A[l−1]ᵀ`, `db = (1/m) Σ dZ`, `dA[l−1] = W[l]ᵀ dZ` | [`Dense::backward`] |
+//! | `dW = (1/m) dZ A[l−1]ᵀ`, `db = (1/m) Σ dZ`, `dA[l−1] = W[l]ᵀ dZ` | `Dense::backward` (src/layer.rs), swept by [`Network::backward`] |
 //! | `dZ[l] = dA[l] ⊙ g'(Z[l])` | [`Activation::backward_in_place`] |
-//! | `W := W − α dW`, `b := b − α db` | [`Dense::update`] |
+//! | `W := W − α dW`, `b := b − α db` | `Dense::update` (src/layer.rs), swept by [`Network::update`] |
 //! | the loop | [`fit`] |
 //!
 //! # Quick start

@@ -46,13 +46,13 @@ impl Loss {
 
     /// The cost `J = (1/m) Σ L(a, y)` over all m examples (and all output units).
     ///
-    /// Cross-entropy is computed from the output layer's pre-activation Z[L], never from
+    /// Cross-entropy is computed from the output layer's pre-activation Z\[L\], never from
     /// log(A): with `log σ(z) = −softplus(−z)` and `log(1 − σ(z)) = −softplus(z)`,
     /// `L = y·softplus(−z) + (1 − y)·softplus(z)`, finite for every z (a saturated wrong
     /// answer costs about |z|, not infinity) and free of the cancellation in `log(1 − a)`.
     ///
     /// # Shapes
-    /// `z`, `a`, `y`: n[L] × m. The sum is accumulated in `f64`.
+    /// `z`, `a`, `y`: n\[L\] × m. The sum is accumulated in `f64`.
     pub fn cost<T: Float>(self, z: ArrayView2<T>, a: ArrayView2<T>, y: ArrayView2<T>) -> f64 {
         let m = y.ncols() as f64;
         let total: f64 = match self {
@@ -79,7 +79,7 @@ impl Loss {
     /// linear output).
     ///
     /// # Shapes
-    /// `z`, `a`, `y`, `dz`: n[L] × m, all in the same (standard) layout.
+    /// `z`, `a`, `y`, `dz`: n\[L\] × m, all in the same (standard) layout.
     pub fn output_delta_in_place<T: Float>(self, output: Activation, z: &[T], a: &[T], y: &[T], dz: &mut [T]) {
         match self {
             Loss::CrossEntropy => {

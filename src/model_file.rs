@@ -29,7 +29,7 @@ pub struct ModelMeta {
     pub format_version: u32,
     /// `[n_x, n[1], …, n[L]]`.
     pub layer_sizes: Vec<usize>,
-    /// g[1], …, g[L].
+    /// g\[1\], …, g\[L\].
     pub activations: Vec<Activation>,
     /// The loss trained on.
     pub loss: Loss,

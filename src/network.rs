@@ -28,7 +28,7 @@ impl Architecture {
         Architecture::with_activations(sizes, activations, Loss::for_output(output))
     }
 
-    /// Layer sizes with an activation chosen for each layer (`activations[l−1]` is g[l]) and
+    /// Layer sizes with an activation chosen for each layer (`activations[l−1]` is g\[l\]) and
     /// the loss given explicitly.
     pub fn with_activations(sizes: &[usize], activations: Vec<Activation>, loss: Loss) -> Result<Self> {
         if sizes.len() < 2 {
@@ -65,7 +65,7 @@ impl Architecture {
         &self.sizes
     }
 
-    /// g[1], …, g[L].
+    /// g\[1\], …, g\[L\].
     pub fn activations(&self) -> &[Activation] {
         &self.activations
     }
@@ -97,8 +97,8 @@ pub struct Workspace<T> {
     scratch: GemmScratch<T>,
 }
 
-/// The course's cache for layer l: Z[l] and A[l], plus `delta`, which holds dA[l] and
-/// then, in place, dZ[l].
+/// The course's cache for layer l: Z\[l\] and A\[l\], plus `delta`, which holds dA\[l\] and
+/// then, in place, dZ\[l\].
 #[derive(Debug, Clone)]
 struct LayerCache<T> {
     z: Array2<T>,
@@ -133,22 +133,22 @@ impl<T: Float> Workspace<T> {
         self.caches[0].z.ncols()
     }
 
-    /// A[L], the output of the last forward sweep (n[L] × m).
+    /// A\[L\], the output of the last forward sweep (n\[L\] × m).
     pub fn output(&self) -> ArrayView2<'_, T> {
         self.caches.last().expect("a network has layers").a.view()
     }
 
-    /// Z[l] of the last forward sweep, for layer `l` in 1..=L.
+    /// Z\[l\] of the last forward sweep, for layer `l` in 1..=L.
     pub fn z(&self, l: usize) -> ArrayView2<'_, T> {
         self.caches[l - 1].z.view()
     }
 
-    /// A[l] of the last forward sweep, for layer `l` in 1..=L.
+    /// A\[l\] of the last forward sweep, for layer `l` in 1..=L.
     pub fn a(&self, l: usize) -> ArrayView2<'_, T> {
         self.caches[l - 1].a.view()
     }
 
-    /// dZ[1] of the last backward sweep (n[1] × m).
+    /// dZ\[1\] of the last backward sweep (n\[1\] × m).
     pub(crate) fn first_delta(&self) -> ArrayView2<'_, T> {
         self.caches[0].delta.view()
     }
@@ -187,8 +187,8 @@ impl<T: Float> Network<T> {
         Ok(Network { layers, loss })
     }
 
-    /// Initialises the course's way: for l = 1..L in order, W[l] is drawn with `init` from
-    /// `rng` (row-major) and b[l] = 0.
+    /// Initialises the course's way: for l = 1..L in order, W\[l\] is drawn with `init` from
+    /// `rng` (row-major) and b\[l\] = 0.
     ///
     /// Refuses [`Init::Zeros`] when there are hidden layers ([`Error::SymmetricInit`]); see
     /// [`Network::init_allowing_symmetry`] to show the symmetry problem on purpose.
@@ -249,7 +249,7 @@ impl<T: Float> Network<T> {
         self.layers[0].n_in()
     }
 
-    /// n[L], the number of outputs.
+    /// n\[L\], the number of outputs.
     pub fn n_out(&self) -> usize {
         self.layers.last().expect("a network has layers").n_out()
     }
@@ -272,7 +272,7 @@ impl<T: Float> Network<T> {
         check_finite("X", x)
     }
 
-    /// Checks that Y is n[L] × m, finite, and in {0, 1} for cross-entropy.
+    /// Checks that Y is n\[L\] × m, finite, and in {0, 1} for cross-entropy.
     pub fn check_labels(&self, y: ArrayView2<T>, m: usize) -> Result<()> {
         if y.dim() != (self.n_out(), m) {
             return Err(Error::shape("Y (outputs × examples)", (self.n_out(), m), y.dim()));
@@ -287,7 +287,7 @@ impl<T: Float> Network<T> {
     }
 
     /// The forward sweep: for l = 1..L, `Z[l] = W[l]·A[l−1] + b[l]`, `A[l] = g[l](Z[l])`,
-    /// with A[0] = X, caching Z and A in `ws`.
+    /// with A\[0\] = X, caching Z and A in `ws`.
     ///
     /// # Shapes
     /// `x`: n_x × m, with m the workspace's.
@@ -314,20 +314,20 @@ impl<T: Float> Network<T> {
         }
     }
 
-    /// The cost of the last forward sweep against labels `y` (n[L] × m).
+    /// The cost of the last forward sweep against labels `y` (n\[L\] × m).
     pub fn cost(&self, ws: &Workspace<T>, y: ArrayView2<T>) -> f64 {
         let last = ws.caches.last().expect("a network has layers");
         self.loss.cost(last.z.view(), last.a.view(), y)
     }
 
-    /// The backward sweep after [`Network::forward`] on the same `x`: dZ[L] from the loss,
-    /// then for l = L..1: dW[l], db[l] and, for l > 1, `dA[l−1] = W[l]ᵀ·dZ[l]` turned in place
+    /// The backward sweep after [`Network::forward`] on the same `x`: dZ\[L\] from the loss,
+    /// then for l = L..1: dW\[l\], db\[l\] and, for l > 1, `dA[l−1] = W[l]ᵀ·dZ[l]` turned in place
     /// into `dZ[l−1] = dA[l−1] ⊙ g'[l−1](Z[l−1])`. The gradients land in `ws`.
     pub fn backward(&self, x: ArrayView2<T>, y: ArrayView2<T>, ws: &mut Workspace<T>) {
         self.backward_sweep(x, y, ws, true);
     }
 
-    /// The backward sweep; `first_dw` false skips dW[1] (the Gram form needs only dZ[1]).
+    /// The backward sweep; `first_dw` false skips dW\[1\] (the Gram form needs only dZ\[1\]).
     pub(crate) fn backward_sweep(&self, x: ArrayView2<T>, y: ArrayView2<T>, ws: &mut Workspace<T>, first_dw: bool) {
         let last = ws.caches.last_mut().expect("a network has layers");
         let output = self.layers.last().expect("a network has layers").activation;
@@ -362,18 +362,18 @@ impl<T: Float> Network<T> {
         self.update_sweep(ws, learning_rate, true);
     }
 
-    /// The update; `first_w` false leaves W[1] alone (the Gram form carries it).
+    /// The update; `first_w` false leaves W\[1\] alone (the Gram form carries it).
     pub(crate) fn update_sweep(&mut self, ws: &Workspace<T>, learning_rate: T, first_w: bool) {
         for (l, (layer, grads)) in self.layers.iter_mut().zip(&ws.grads).enumerate() {
             layer.update(grads, learning_rate, l > 0 || first_w);
         }
     }
 
-    /// The output A[L] for every example: probabilities for a sigmoid output, values for a
+    /// The output A\[L\] for every example: probabilities for a sigmoid output, values for a
     /// linear one.
     ///
     /// # Shapes
-    /// `x`: n_x × m; result: n[L] × m.
+    /// `x`: n_x × m; result: n\[L\] × m.
     pub fn predict_proba(&self, x: ArrayView2<T>) -> Result<Array2<T>> {
         self.check_input(x)?;
         let mut scratch = GemmScratch::new(1);
@@ -391,7 +391,7 @@ impl<T: Float> Network<T> {
     /// Labels 1 where the output exceeds `threshold` (the course's `p > 0.5`), else 0.
     ///
     /// # Shapes
-    /// `x`: n_x × m; result: n[L] × m.
+    /// `x`: n_x × m; result: n\[L\] × m.
     pub fn predict(&self, x: ArrayView2<T>, threshold: T) -> Result<Array2<T>> {
         Ok(self.predict_proba(x)?.mapv_into(|p| if p > threshold { T::one() } else { T::zero() }))
     }

@@ -126,7 +126,7 @@ pub struct Progress {
     pub iterations: usize,
 }
 
-/// Trains `network` on X (n_x × m) and Y (n[L] × m) by batch gradient descent.
+/// Trains `network` on X (n_x × m) and Y (n\[L\] × m) by batch gradient descent.
 ///
 /// Each iteration is the course's: forward over all m examples, the cost, backward, and the
 /// update `W := W − α·dW`, `b := b − α·db`. Returns the trained network and its history.

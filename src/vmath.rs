@@ -5,7 +5,7 @@
 //!
 //! Method: Cody–Waite range reduction `x = k·ln 2 + r` with |r| ≤ ln 2 / 2, a degree-13 Taylor
 //! polynomial for `e^r − 1` (remainder below 2⁻⁵³), and `2^k` assembled in the exponent bits.
-//! log1p uses `log(1 + u) = 2·atanh(u / (2 + u))` for u in [0, 1].
+//! log1p uses `log(1 + u) = 2·atanh(u / (2 + u))` for u in \[0, 1\].
 
 use crate::Float;
 
