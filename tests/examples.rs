@@ -1,0 +1,307 @@
+//! The course's assignments as examples (examples/*.rs), run as built and their numbers read
+//! back. Each example prints tables `quantity | course | dnn | match` and one summary line,
+//! and exits 1 when a number does not match the course's; these tests check the exit status,
+//! the summary and the key numbers, and that the PNGs are there.
+//!
+//! `cargo test` builds the examples before running the tests. With a target filter
+//! (`cargo test --release --test examples`) cargo does not: build them first with
+//! `cargo build --release --examples` (a test fails, saying so, when an example is older than
+//! its sources). The examples that need the course's cat pictures skip, saying so, when
+//! ../shared/data/catvnoncat is absent.
+//! Golden values: ../shared/reference/course_results.md and README.md, quoted beside each.
+
+#![cfg(all(feature = "io", feature = "plot"))]
+// Golden values are quoted digit for digit as published, including ln 2 at iteration 0.
+#![allow(clippy::excessive_precision, clippy::approx_constant)]
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::SystemTime;
+
+/// The built example `name`: this test runs from target/<profile>/deps, and cargo puts the
+/// examples in target/<profile>/examples.
+fn example_path(name: &str) -> PathBuf {
+    let exe = std::env::current_exe().expect("the test binary's path");
+    let profile_dir = exe.parent().and_then(Path::parent).expect("target/<profile>/deps/<test>");
+    profile_dir.join("examples").join(format!("{name}{}", std::env::consts::EXE_SUFFIX))
+}
+
+/// The newest modification time of the files an example is built from.
+fn newest_source(name: &str) -> SystemTime {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut files = vec![root.join("examples").join(format!("{name}.rs")), root.join("examples/common/mod.rs")];
+    let mut folders = vec![root.join("src")];
+    while let Some(folder) = folders.pop() {
+        for entry in std::fs::read_dir(&folder).unwrap_or_else(|e| panic!("{}: {e}", folder.display())) {
+            let path = entry.expect("a folder entry").path();
+            if path.is_dir() {
+                // The command's sources are not the examples' (cargo does not rebuild them).
+                if !path.ends_with("src/bin") {
+                    folders.push(path);
+                }
+            } else {
+                files.push(path);
+            }
+        }
+    }
+    files.iter().filter_map(|f| f.metadata().and_then(|m| m.modified()).ok()).max().expect("sources exist")
+}
+
+/// What an example printed.
+struct Run {
+    stdout: String,
+}
+
+impl Run {
+    /// Runs example `name` with `args`; it must exit with status 0 and report no mismatch.
+    fn new(name: &str, args: &[&str]) -> Run {
+        let run = Run::with_status(name, args, Some(0));
+        let summary = run.stdout.lines().rev().find(|line| line.starts_with("checks: ")).expect("a summary line");
+        assert!(summary.ends_with(", 0 do not match"), "{name}: {summary}\n{}", run.stdout);
+        run
+    }
+
+    /// Runs example `name` with `args` and checks its exit code (`None`: any).
+    fn with_status(name: &str, args: &[&str], code: Option<i32>) -> Run {
+        let path = example_path(name);
+        let built = path.metadata().and_then(|m| m.modified()).unwrap_or_else(|_| {
+            panic!("{} is not built: run `cargo build --release --examples` first", path.display())
+        });
+        assert!(
+            built >= newest_source(name),
+            "{} is older than its sources: run `cargo build --release --examples` first",
+            path.display()
+        );
+        let output = Command::new(&path).args(args).output().expect("the example starts");
+        let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+        let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+        if let Some(code) = code {
+            assert_eq!(output.status.code(), Some(code), "{name} {args:?}\nstdout:\n{stdout}\nstderr:\n{stderr}");
+        }
+        Run { stdout: stdout + &stderr }
+    }
+
+    /// The table rows `[quantity, course, dnn, match]` of the section whose title starts with
+    /// `title`.
+    fn section(&self, title: &str) -> Vec<[String; 4]> {
+        let mut rows = Vec::new();
+        let mut inside = false;
+        for line in self.stdout.lines() {
+            if let Some(heading) = line.strip_prefix("== ") {
+                inside = heading.starts_with(title);
+                continue;
+            }
+            let cells: Vec<&str> = line.split('|').map(str::trim).collect();
+            if inside && cells.len() == 4 && cells[0] != "quantity" && !cells[0].starts_with('-') {
+                rows.push([0, 1, 2, 3].map(|i| cells[i].to_string()));
+            }
+        }
+        assert!(!rows.is_empty(), "no section '{title}' in\n{}", self.stdout);
+        rows
+    }
+
+    /// The row `quantity` of section `title`.
+    fn row(&self, title: &str, quantity: &str) -> [String; 4] {
+        let rows = self.section(title);
+        let found = rows.iter().find(|row| row[0] == quantity);
+        found.unwrap_or_else(|| panic!("no row '{quantity}' in section '{title}': {rows:?}")).clone()
+    }
+
+    /// dnn's value in row `quantity` of section `title`, checked to be reported as matching
+    /// when the row is a comparison.
+    fn dnn(&self, title: &str, quantity: &str) -> String {
+        let [_, course, dnn, verdict] = self.row(title, quantity);
+        assert!(course == "-" || verdict.starts_with("yes"), "{quantity}: {course} | {dnn} | {verdict}");
+        dnn
+    }
+
+    /// dnn's value in row `quantity` of section `title`, as a number.
+    fn number(&self, title: &str, quantity: &str) -> f64 {
+        let text = self.dnn(title, quantity);
+        text.parse().unwrap_or_else(|e| panic!("{quantity}: '{text}' is not a number ({e})"))
+    }
+}
+
+/// Checks that a PNG was written with the given size.
+fn assert_png(path: &Path, size: (u32, u32)) {
+    let image = image::open(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    assert_eq!((image.width(), image.height()), size, "{}", path.display());
+}
+
+/// Whether the course's cat files are there; prints why not.
+fn cat_files_present() -> bool {
+    let dir = common::cat_dir();
+    let present = ["train_catvnoncat.h5", "test_catvnoncat.h5"].iter().all(|f| dir.join(f).exists());
+    if !present {
+        println!("skipped: the course's cat data is not at {}", dir.display());
+    }
+    present
+}
+
+#[test]
+fn deep_step_by_step_matches_the_notebook() {
+    let run = Run::new("deep_step_by_step", &[]);
+    // "init, seed 1, ×0.01, dims (3, 2, 1): W2 = [[0.01744812, −0.00761207]]"
+    assert_eq!(run.dnn("initialize_parameters(3, 2, 1)", "W2"), "[0.01744812, -0.00761207]");
+    // "init, seed 3, ×0.01, dims [5, 4, 3]: W1 row 0 = [0.01788628, 0.0043651, 0.00096497,
+    //  −0.01863493, −0.00277388]"
+    let row0 = run.dnn("initialize_parameters_deep", "W1 row 0");
+    assert_eq!(row0, "[0.01788628, 0.00436510, 0.00096497, -0.01863493, -0.00277388]");
+    // The notebook's expected outputs of linear_forward, linear_activation_forward and
+    // L_model_forward.
+    assert_eq!(run.dnn("linear_forward", "Z"), "[3.26295337, -1.23429987]");
+    assert_eq!(run.dnn("linear_activation_forward", "A with sigmoid"), "[0.96890023, 0.11013289]");
+    assert_eq!(run.dnn("linear_activation_forward", "A with ReLU"), "[3.43896131, 0]");
+    assert_eq!(run.dnn("L_model_forward", "AL"), "[0.03921668, 0.70498921, 0.19734387, 0.04728177]");
+    // "cost(AL = [[.8, .9, .4]], Y = [[1, 1, 0]]) = 0.2797765635793422"
+    let cost = run.number("compute_cost", "cost, from Z[L] (Loss::cost)");
+    common::assert_rel(cost, 0.2797765635793422, 1e-12, "cost");
+    // "ReLU backward: dZ = 0 where Z ≤ 0."
+    assert_eq!(run.dnn("ReLU backward", "dZ"), "[0, 0, 0, 6]");
+    assert_eq!(run.dnn("linear_backward", "dbᵀ"), "[-0.14713786, -0.11313155, -0.13209101]");
+    assert_eq!(run.dnn("linear_activation_backward", "ReLU: dW"), "[0.44513824, 0.37371418, -0.10478989]");
+    assert_eq!(run.dnn("L_model_backward", "dW1 row 1"), "[0, 0, 0, 0]");
+    assert_eq!(run.dnn("update_parameters", "W2"), "[-0.55569196, 0.03540550, 1.32964895]");
+    // dnn's own backward sweep and update agree with the steps, every row.
+    let sweep = run.section("dnn's backward sweep and update");
+    assert_eq!(sweep.len(), 22, "{sweep:?}");
+    assert!(sweep.iter().all(|row| row[3].starts_with("yes")), "{sweep:?}");
+}
+
+#[test]
+fn symmetry_keeps_the_hidden_units_identical() {
+    let run = Run::new("symmetry", &[]);
+    let w1_rows = |title: &str| {
+        (0..4).map(|i| run.dnn(title, &format!("W1 row {i} (hidden unit {})", i + 1))).collect::<Vec<_>>()
+    };
+    assert!(w1_rows("Zero initialisation").iter().all(|row| row == "[0, 0]"));
+    let equal = w1_rows("Every weight 0.01");
+    assert!(equal.iter().all(|row| *row == equal[0]), "{equal:?}");
+    let random = w1_rows("Random weights");
+    for (i, row) in random.iter().enumerate() {
+        assert!(random[i + 1..].iter().all(|other| other != row), "{random:?}");
+    }
+    assert_eq!(run.number("Accuracy on the flower", "zero initialisation (%)"), 50.0);
+    // The course's "90 %" for the random initialisation, truncated to an integer.
+    assert_eq!(run.number("Accuracy on the flower", "random weights (%)").trunc(), 90.0);
+}
+
+#[test]
+fn planar_shallow_reproduces_week_3() {
+    let out = common::temp_dir("example-planar");
+    let run = Run::new("planar_shallow", &["--out-dir", out.to_str().expect("a UTF-8 path")]);
+    // "Logistic regression on the same data: 47 %." (the course's scikit-learn fit; ±3 points).
+    let logistic = run.number("Logistic regression", "accuracy (%), course: LogisticRegressionCV");
+    assert!((logistic - 47.0).abs() <= 3.0, "{logistic}");
+    // "numpy f64 with the seed-2 init: … 1000: 0.28808329356901846"
+    let cost = run.number("One hidden layer", "cost after iteration 1000 (numpy, in full)");
+    common::assert_rel(cost, 0.28808329356901846, 1e-8, "cost after iteration 1000");
+    // "Accuracy 90 %" (truncated to an integer).
+    assert_eq!(run.number("One hidden layer", "accuracy (%), truncated as printed"), 90.0);
+    // "Hidden-size sweep, 5000 iterations, training accuracy: n_h 1 → 67.5 %, 2 → 67.25 %,
+    //  3 → 90.75 %, 4 → 90.5 %, 5 → 91.25 %, 20 → 90.0 %, 50 → 90.25 %."
+    for (n_h, expected) in [(1, 67.5), (2, 67.25), (3, 90.75), (4, 90.5), (5, 91.25)] {
+        assert_eq!(run.number("Hidden-layer sizes", &format!("n_h = {n_h}: accuracy (%)")), expected);
+    }
+    for (n_h, expected) in [(20, 90.0), (50, 90.25)] {
+        let accuracy = run.number("Hidden-layer sizes", &format!("n_h = {n_h}: accuracy (%), rounding-sensitive"));
+        assert!((accuracy - expected).abs() <= 1.0, "n_h = {n_h}: {accuracy}");
+    }
+    // The other data sets have no published numbers; the network must still fit them well.
+    for (name, at_least) in
+        [("noisy circles", 75.0), ("noisy moons", 90.0), ("blobs", 75.0), ("Gaussian quantiles", 90.0)]
+    {
+        let accuracy = run.number("The other data sets", &format!("{name}: training accuracy (%)"));
+        assert!(accuracy >= at_least, "{name}: {accuracy}");
+    }
+    for png in ["planar_logistic_regression", "planar_hidden_4", "circles_hidden_4", "moons_hidden_4"]
+        .into_iter()
+        .chain(["blobs_hidden_4", "gaussian-quantiles_hidden_4"])
+    {
+        assert_png(&out.join(format!("{png}.png")), (900, 600));
+    }
+}
+
+#[test]
+fn logistic_regression_cat_reproduces_week_2() {
+    if !cat_files_present() {
+        return;
+    }
+    let out = common::temp_dir("example-logistic");
+    let run = Run::new("logistic_regression_cat", &["--out-dir", out.to_str().expect("a UTF-8 path")]);
+    // "propagate(…) → … cost = 0.15900537707692405"
+    common::assert_rel(run.number("Building blocks", "propagate: cost"), 0.15900537707692405, 1e-12, "cost");
+    // "Costs: 0: 0.69314718055994529 · … · 1900: 0.14087207570310162."
+    let title = "The model";
+    common::assert_rel(run.number(title, "cost after iteration 0"), 0.69314718055994529, 1e-8, "cost at 0");
+    common::assert_rel(run.number(title, "cost after iteration 1900"), 0.14087207570310162, 1e-8, "cost at 1900");
+    // "Final b = −0.015906243999692933. Train accuracy 99.04306220095694 %, test 70.0 %."
+    common::assert_rel(run.number(title, "final b"), -0.015906243999692933, 1e-8, "final b");
+    assert_eq!(run.number(title, "train accuracy (%)"), 100.0 * 207.0 / 209.0);
+    assert_eq!(run.number(title, "test accuracy (%)"), 70.0);
+    // "Learning-rate comparison, 1500 iterations: 0.01 → 99.52 / 68.0 %; 0.001 → 88.995 /
+    //  64.0 %; 0.0001 → 68.42 / 36.0 %"
+    for (rate, train, test) in [("0.01", 208.0, 68.0), ("0.001", 186.0, 64.0), ("0.0001", 143.0, 36.0)] {
+        let title = "Learning rates";
+        assert_eq!(run.number(title, &format!("α = {rate}: train accuracy (%)")), 100.0 * train / 209.0);
+        assert_eq!(run.number(title, &format!("α = {rate}: test accuracy (%)")), test);
+    }
+    assert_png(&out.join("logistic_regression_cost.png"), (900, 600));
+    assert_png(&out.join("logistic_regression_learning_rates.png"), (900, 600));
+}
+
+#[test]
+fn deep_cat_application_reproduces_week_4() {
+    if !cat_files_present() {
+        return;
+    }
+    let out = common::temp_dir("example-deep-cat");
+    // A picture of one's own: the course's first test picture (a cat) enlarged to 128×128 and
+    // saved as JPEG, as README.md's tour makes `my_cat.jpg`.
+    let (_, test) = common::cat_data().expect("cat data present");
+    let pixels: Vec<u8> = test.x.column(0).iter().map(|v| (v * 255.0).round() as u8).collect();
+    let picture = image::RgbImage::from_raw(64, 64, pixels).expect("64×64×3 pixels");
+    let my_cat = out.join("my_cat.jpg");
+    image::imageops::resize(&picture, 128, 128, image::imageops::FilterType::Triangle).save(&my_cat).unwrap();
+
+    let args = ["--out-dir", out.to_str().expect("a UTF-8 path"), my_cat.to_str().expect("a UTF-8 path")];
+    let run = Run::new("deep_cat_application", &args);
+    // "2-layer [12288, 7, 1] … 2499: 0.0442149821586896. Train accuracy 1.0, test 0.72."
+    let title = "2-layer model";
+    common::assert_rel(run.number(title, "cost after iteration 2499"), 0.0442149821586896, 1e-8, "2-layer cost");
+    assert_eq!(run.number(title, "train accuracy"), 1.0);
+    assert_eq!(run.number(title, "test accuracy"), 0.72);
+    // "4-layer [12288, 20, 7, 5, 1] … 900: 0.39174697434805344 … 2499: 0.08843994344170202.
+    //  Train accuracy 0.9856459330143541, test 0.8."
+    let title = "4-layer model";
+    common::assert_rel(run.number(title, "cost after iteration 900"), 0.39174697434805344, 1e-8, "4-layer cost");
+    common::assert_rel(run.number(title, "cost after iteration 2499"), 0.08843994344170202, 1e-8, "4-layer cost");
+    assert_eq!(run.number(title, "train accuracy"), 0.9856459330143541);
+    assert_eq!(run.number(title, "test accuracy"), 0.8);
+    // Test accuracy 0.8: 10 of the 50 pictures wrong, 5 to a row of the grid, each 64×64
+    // enlarged twice with a 4-pixel frame, 10 pixels apart: 5·146 + 10 by 2·146 + 10.
+    assert_eq!(run.number("Test pictures the 4-layer model gets wrong", "pictures wrong"), 10.0);
+    assert_png(&out.join("cat_mislabelled.png"), (740, 302));
+    assert_png(&out.join("cat_2_layer_cost.png"), (900, 600));
+    assert_png(&out.join("cat_4_layer_cost.png"), (900, 600));
+    // README.md: `dnn predict --model cat.safetensors my_cat.jpg` → 0.9990101916219591,cat.
+    let quantity = format!("{}: probability of cat", my_cat.display());
+    common::assert_abs(run.number("Your own image", &quantity), 0.9990101916219591, 1e-9, "probability");
+    assert_eq!(run.dnn("Your own image", &format!("{}: class", my_cat.display())), "cat");
+}
+
+#[test]
+fn examples_refuse_bad_arguments_with_exit_code_2() {
+    let run = Run::with_status("symmetry", &["--learning-rate", "2"], Some(2));
+    assert!(run.stdout.starts_with("error: unknown option --learning-rate\nusage: symmetry"), "{}", run.stdout);
+    let run = Run::with_status("planar_shallow", &["extra"], Some(2));
+    assert!(run.stdout.starts_with("error: unexpected argument extra"), "{}", run.stdout);
+    if cat_files_present() {
+        let missing = common::temp_dir("example-missing").join("no_such_picture.png");
+        let run = Run::with_status("deep_cat_application", &[missing.to_str().expect("a UTF-8 path")], Some(2));
+        let expected = format!("error: {}: no such file or folder", missing.display());
+        assert!(run.stdout.starts_with(&expected), "{}", run.stdout);
+    }
+}
