@@ -238,7 +238,10 @@ where
     for (k, curve) in curves.iter().enumerate() {
         let color = palette[k % palette.len()];
         let points = curve.costs.iter().enumerate().filter(|(_, c)| c.is_finite()).map(|(i, &c)| (i as f64, c));
-        let series = chart.draw_series(LineSeries::new(points, color.stroke_width(2)))?;
+        // Thick lines through many points zigzag past the data at sharp turns: one pixel
+        // wide then.
+        let width = if curve.costs.len() > 500 { 1 } else { 2 };
+        let series = chart.draw_series(LineSeries::new(points, color.stroke_width(width)))?;
         if curves.len() > 1 {
             series
                 .label(curve.label)
