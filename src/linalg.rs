@@ -68,6 +68,10 @@ impl<T: Float> GemmScratch<T> {
 /// Products with fewer multiply-adds than this run on one thread.
 const PARALLEL_THRESHOLD: usize = 1 << 18;
 
+/// Matrix-vector products with fewer multiply-adds than this run on one thread. They are
+/// bound by reading the matrix, which two cores do faster than one from a smaller size on.
+const PARALLEL_VECTOR_THRESHOLD: usize = 1 << 18;
+
 /// `c = scale · (a · b)`, overwriting `c`; `a` and `b` may be transposed views.
 ///
 /// Splits C over as many threads as `scratch` was made for (on the current rayon pool) when
@@ -91,38 +95,120 @@ pub(crate) fn matmul_into<T: Float>(
     let (c, a, b) =
         if copied(&a.t()) < copied(&b) { (c.reversed_axes(), b.reversed_axes(), a.reversed_axes()) } else { (c, a, b) };
     let kernel = Kernel::detect();
+    let threads = scratch.threads.len();
     // Small products, and matrix-vector products (where a register tile would be mostly
     // padding), go without blocking.
     if p * q * k < SMALL_THRESHOLD || c.nrows() == 1 || c.ncols() == 1 {
-        // SAFETY: `Kernel::detect` chose a kernel this CPU supports.
-        unsafe { small_product(c, scale, a, b, kernel) };
+        let loops = SmallLoops::for_product(&c, &a, &b);
+        let parts = if p * q * k >= PARALLEL_VECTOR_THRESHOLD { threads } else { 1 };
+        split_small(c, scale, a, b, parts, kernel, loops);
         return;
     }
-    let parts = if p * q * k >= PARALLEL_THRESHOLD { scratch.threads.len() } else { 1 };
+    let parts = if p * q * k >= PARALLEL_THRESHOLD { threads } else { 1 };
     split(c, scale, a, b, &mut scratch.threads[..parts], kernel);
 }
 
 /// Products with fewer multiply-adds than this skip blocking and packing.
 const SMALL_THRESHOLD: usize = 1 << 15;
 
-/// A product too small for blocking to pay: plain loops (row updates, or dot products in a
-/// fixed interleaved order), compiled with FMA where the CPU has it.
+/// How an unblocked product is looped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum SmallLoops {
+    /// Each row of C accumulates rows of B scaled by A's values (vectorises over columns).
+    RowUpdates,
+    /// Each element of C is a dot product of a row of A and a column of B, both contiguous.
+    Dots,
+    /// A plain triple loop, for strides that suit neither.
+    Strided,
+}
+
+impl SmallLoops {
+    /// The loops for a whole product. They are chosen once, before C is split between
+    /// threads, so that every element of C is summed the same way however C is split.
+    fn for_product<T>(c: &ArrayViewMut2<T>, a: &ArrayView2<T>, b: &ArrayView2<T>) -> SmallLoops {
+        let rows_contiguous = |strides: &[isize], cols: usize| cols <= 1 || strides[1] == 1;
+        let rows_of_b_and_c = rows_contiguous(b.strides(), b.ncols()) && rows_contiguous(c.strides(), c.ncols());
+        let along_k = a.ncols() == 1 || (a.strides()[1] == 1 && b.strides()[0] == 1);
+        // Row updates vectorise over C's columns; with fewer than 8 of them, dot products
+        // along k vectorise better.
+        if rows_of_b_and_c && (b.ncols() >= 8 || !along_k) {
+            SmallLoops::RowUpdates
+        } else if along_k {
+            SmallLoops::Dots
+        } else {
+            SmallLoops::Strided
+        }
+    }
+}
+
+/// An unblocked product on `parts` threads: C split into blocks of rows (in fours, as the
+/// dot products go) or of columns, whichever C has more of.
+fn split_small<T: Float>(
+    c: ArrayViewMut2<T>,
+    scale: T,
+    a: ArrayView2<T>,
+    b: ArrayView2<T>,
+    parts: usize,
+    kernel: Kernel,
+    loops: SmallLoops,
+) {
+    let (p, q) = c.dim();
+    if parts < 2 || p.max(q) < 8 {
+        // SAFETY: `Kernel::detect` chose a kernel this CPU supports.
+        unsafe { small_product(c, scale, a, b, kernel, loops) };
+        return;
+    }
+    let left = parts / 2;
+    if p >= q {
+        let at = (p * left).div_ceil(parts).next_multiple_of(4).min(p);
+        let (c_top, c_bottom) = c.split_at(Axis(0), at);
+        let (a_top, a_bottom) = a.split_at(Axis(0), at);
+        rayon::join(
+            || split_small(c_top, scale, a_top, b, left, kernel, loops),
+            || split_small(c_bottom, scale, a_bottom, b, parts - left, kernel, loops),
+        );
+    } else {
+        let at = (q * left).div_ceil(parts).next_multiple_of(8).min(q);
+        let (c_left, c_right) = c.split_at(Axis(1), at);
+        let (b_left, b_right) = b.split_at(Axis(1), at);
+        rayon::join(
+            || split_small(c_left, scale, a, b_left, left, kernel, loops),
+            || split_small(c_right, scale, a, b_right, parts - left, kernel, loops),
+        );
+    }
+}
+
+/// A product too small for blocking to pay, in the given loops, compiled with FMA where the
+/// CPU has it.
 ///
 /// # Safety
 /// `kernel` must be supported by the running CPU.
-unsafe fn small_product<T: Float>(c: ArrayViewMut2<T>, scale: T, a: ArrayView2<T>, b: ArrayView2<T>, kernel: Kernel) {
+unsafe fn small_product<T: Float>(
+    c: ArrayViewMut2<T>,
+    scale: T,
+    a: ArrayView2<T>,
+    b: ArrayView2<T>,
+    kernel: Kernel,
+    loops: SmallLoops,
+) {
     match kernel {
         #[cfg(target_arch = "x86_64")]
         // SAFETY: the caller guarantees the CPU has AVX2 and FMA.
-        Kernel::Avx2 => unsafe { small_product_avx2(c, scale, a, b) },
-        Kernel::Portable => small_loops::<T, false>(c, scale, a, b),
+        Kernel::Avx2 => unsafe { small_product_avx2(c, scale, a, b, loops) },
+        Kernel::Portable => small_loops::<T, false>(c, scale, a, b, loops),
     }
 }
 
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2,fma")]
-unsafe fn small_product_avx2<T: Float>(c: ArrayViewMut2<T>, scale: T, a: ArrayView2<T>, b: ArrayView2<T>) {
-    small_loops::<T, true>(c, scale, a, b)
+unsafe fn small_product_avx2<T: Float>(
+    c: ArrayViewMut2<T>,
+    scale: T,
+    a: ArrayView2<T>,
+    b: ArrayView2<T>,
+    loops: SmallLoops,
+) {
+    small_loops::<T, true>(c, scale, a, b, loops)
 }
 
 /// Σ x[i]·y[i] in eight interleaved partial sums (a fixed order), added pairwise at the end.
@@ -143,44 +229,85 @@ fn dot<T: Float, const FMA: bool>(x: &[T], y: &[T]) -> T {
     (quads[0] + quads[2]) + (quads[1] + quads[3])
 }
 
+/// Four dot products against the same `y`, each summed exactly as [`dot`] sums it, loading
+/// each value of `y` once for the four.
 #[inline(always)]
-fn small_loops<T: Float, const FMA: bool>(mut c: ArrayViewMut2<T>, scale: T, a: ArrayView2<T>, b: ArrayView2<T>) {
-    let k = a.ncols();
-    let rows_of_b_and_c = b.as_slice().is_some() && c.is_standard_layout();
-    let along_k = k == 1 || (a.strides()[1] == 1 && b.strides()[0] == 1);
-    // Row updates vectorise over C's columns; with fewer than 8 of them, dot products along k
-    // vectorise better.
-    if rows_of_b_and_c && (b.ncols() >= 8 || !along_k) {
-        // Row-major B and C: each row of C accumulates rows of B (vectorises over columns).
-        for (a_row, mut c_row) in a.rows().into_iter().zip(c.rows_mut()) {
-            let c_row = c_row.as_slice_mut().expect("standard layout");
-            c_row.fill(T::zero());
-            for (kk, &a_ik) in a_row.iter().enumerate() {
-                let b_row = b.row(kk);
-                let b_row = b_row.as_slice().expect("standard layout");
-                for (c, &b) in c_row.iter_mut().zip(b_row) {
-                    *c = madd::<T, FMA>(a_ik, b, *c);
-                }
+fn dot4<T: Float, const FMA: bool>(x: [&[T]; 4], y: &[T]) -> [T; 4] {
+    let whole = y.len() - y.len() % 8;
+    let mut partial = [[T::zero(); 8]; 4];
+    let mut start = 0;
+    while start < whole {
+        let yc = &y[start..start + 8];
+        for (row, sums) in x.iter().zip(partial.iter_mut()) {
+            let xc = &row[start..start + 8];
+            for l in 0..8 {
+                sums[l] = madd::<T, FMA>(xc[l], yc[l], sums[l]);
             }
-            c_row.iter_mut().for_each(|c| *c *= scale);
         }
-    } else if along_k {
-        // Rows of A and columns of B both contiguous along k: dot products.
-        for (i, a_row) in a.rows().into_iter().enumerate() {
-            let a_row = a_row.to_slice().expect("contiguous along k");
+        start += 8;
+    }
+    for (row, sums) in x.iter().zip(partial.iter_mut()) {
+        for (l, (&x, &y)) in row[whole..].iter().zip(&y[whole..]).enumerate() {
+            sums[l] = madd::<T, FMA>(x, y, sums[l]);
+        }
+    }
+    partial.map(|p| {
+        let quads = [p[0] + p[4], p[1] + p[5], p[2] + p[6], p[3] + p[7]];
+        (quads[0] + quads[2]) + (quads[1] + quads[3])
+    })
+}
+
+#[inline(always)]
+fn small_loops<T: Float, const FMA: bool>(
+    mut c: ArrayViewMut2<T>,
+    scale: T,
+    a: ArrayView2<T>,
+    b: ArrayView2<T>,
+    loops: SmallLoops,
+) {
+    match loops {
+        SmallLoops::RowUpdates => {
+            for (a_row, mut c_row) in a.rows().into_iter().zip(c.rows_mut()) {
+                let c_row = c_row.as_slice_mut().expect("rows of C are contiguous");
+                c_row.fill(T::zero());
+                for (kk, &a_ik) in a_row.iter().enumerate() {
+                    let b_row = b.row(kk);
+                    let b_row = b_row.as_slice().expect("rows of B are contiguous");
+                    for (c, &b) in c_row.iter_mut().zip(b_row) {
+                        *c = madd::<T, FMA>(a_ik, b, *c);
+                    }
+                }
+                c_row.iter_mut().for_each(|c| *c *= scale);
+            }
+        }
+        SmallLoops::Dots => {
+            // Four rows of A at a time, so that each value of B is loaded once for four.
+            let row = |i: usize| a.row(i).to_slice().expect("contiguous along k");
+            let p = a.nrows();
             for (j, b_col) in b.columns().into_iter().enumerate() {
                 let b_col = b_col.to_slice().expect("contiguous along k");
-                c[(i, j)] = scale * dot::<T, FMA>(a_row, b_col);
+                let mut i = 0;
+                while i + 4 <= p {
+                    let sums = dot4::<T, FMA>([row(i), row(i + 1), row(i + 2), row(i + 3)], b_col);
+                    for (r, sum) in sums.into_iter().enumerate() {
+                        c[(i + r, j)] = scale * sum;
+                    }
+                    i += 4;
+                }
+                for i in i..p {
+                    c[(i, j)] = scale * dot::<T, FMA>(row(i), b_col);
+                }
             }
         }
-    } else {
-        for i in 0..a.nrows() {
-            for j in 0..b.ncols() {
-                let mut acc = T::zero();
-                for kk in 0..k {
-                    acc = madd::<T, FMA>(a[(i, kk)], b[(kk, j)], acc);
+        SmallLoops::Strided => {
+            for i in 0..a.nrows() {
+                for j in 0..b.ncols() {
+                    let mut acc = T::zero();
+                    for kk in 0..a.ncols() {
+                        acc = madd::<T, FMA>(a[(i, kk)], b[(kk, j)], acc);
+                    }
+                    c[(i, j)] = scale * acc;
                 }
-                c[(i, j)] = scale * acc;
             }
         }
     }
@@ -565,6 +692,10 @@ mod tests {
             (130, 300, 70, false, false),
             (70, 300, 130, true, true),
             (7, 20, 2100, true, false),
+            // Matrix-vector products large enough to be split between threads.
+            (22, 12288, 1, false, false),
+            (1, 12288, 30, false, false),
+            (1, 300, 1000, true, true),
         ];
         for (p, k, q, ta, tb) in shapes {
             let a = if ta { rng.randn_matrix(k, p).reversed_axes() } else { rng.randn_matrix(p, k) };
