@@ -7,13 +7,15 @@
 //! with 8 decimals, so arrays are compared to ±5e-9. The initialisations, the cost and the
 //! ReLU rule are also in ../shared/reference/course_results.md.
 //!
-//! The forward steps and the cost run through dnn's own network, forward sweep, caches and
-//! loss. dnn runs backward propagation as one sweep over the caches of its own forward pass,
-//! with the output layer's `dZ[L] = A[L] − Y` fused, whereas the notebook tests each backward
-//! function on caches drawn at random (its Z is not W·A_prev + b). So the backward steps and
-//! the update are written out here with the course's formulas around dnn's activation
-//! derivatives, and the last section checks that dnn's own backward sweep and update give the
-//! numbers of these steps on a real network.
+//! Every step calls dnn's own function for it: `Dense::linear_forward`,
+//! `Dense::linear_activation_forward`, `Network::forward` (L_model_forward), `Loss::cost`,
+//! `Dense::linear_backward`, `Activation::backward_in_place` (relu_backward),
+//! `Dense::linear_activation_backward` and `Dense::update_parameters`. The notebook tests each
+//! backward function on caches drawn at random (its Z is not W·A_prev + b), and these functions
+//! take such caches as they are. The one formula written out here is the notebook's
+//! `dAL = −(Y/AL − (1−Y)/(1−AL))`, where L_model_backward starts: dnn's training never forms
+//! dAL, it starts from the fused `dZ[L] = A[L] − Y`. The last section checks that dnn's
+//! backward sweep and update over a whole network give the numbers of these steps.
 //!
 //! Run: `cargo run --release --example deep_step_by_step`. No files needed; the exit status is
 //! 1 when a number does not match.
@@ -23,12 +25,13 @@ mod common;
 use std::process::ExitCode;
 
 use common::{Options, Report, Result, Tolerance, EXACT, NUMPY_PRINTED};
-use dnn::{metrics, Activation, Architecture, Dense, Init, Loss, Network, NumpyRng, Workspace};
+use dnn::{metrics, Activation, Architecture, Dense, Gradients, Init, Loss, Network, NumpyRng, Workspace};
 use ndarray::{array, Array1, Array2, ArrayView2, Axis, Zip};
 
 const USAGE: &str = "usage: deep_step_by_step";
 
-/// dnn's results against the steps written out here: the same formulas, other rounding.
+/// dnn's backward sweep and update against the step functions: the same formulas, other
+/// rounding (the sweep's dZ[L] = A[L] − Y is the steps' dAL ⊙ σ'(Z[L]) simplified).
 const SAME_FORMULAS: Tolerance = Tolerance::Absolute(1e-12);
 
 fn main() -> ExitCode {
@@ -41,7 +44,7 @@ fn run() -> Result<Report> {
     initialize_parameters(&mut report)?;
     forward_steps(&mut report)?;
     compute_cost(&mut report)?;
-    backward_steps(&mut report);
+    backward_steps(&mut report)?;
     update_parameters(&mut report);
     dnn_against_the_steps(&mut report)?;
     Ok(report)
@@ -62,16 +65,6 @@ fn dense(w: &Array2<f64>, b: &Array2<f64>, activation: Activation) -> Dense<f64>
 /// A bias vector as the row bᵀ, to compare with the course's printed column.
 fn row(b: &Array1<f64>) -> ArrayView2<'_, f64> {
     b.view().insert_axis(Axis(0))
-}
-
-/// A network of `layers` with its forward sweep over X done: A[0] = X, then for each layer
-/// `Z[l] = W[l]·A[l−1] + b[l]` and `A[l] = g[l](Z[l])`, cached in the workspace.
-fn forward(layers: Vec<Dense<f64>>, x: &Array2<f64>) -> Result<(Network<f64>, Workspace<f64>)> {
-    let output = layers.last().map_or(Activation::Linear, |layer| layer.activation);
-    let network = Network::from_layers(layers, Loss::for_output(output))?;
-    let mut ws = Workspace::new(&network, x.ncols());
-    network.forward(x.view(), &mut ws);
-    Ok((network, ws))
 }
 
 fn initialize_parameters(report: &mut Report) -> Result<()> {
@@ -110,15 +103,15 @@ fn initialize_parameters(report: &mut Report) -> Result<()> {
 fn forward_steps(report: &mut Report) -> Result<()> {
     report.section("linear_forward: Z = W·A + b (np.random.seed(1): A 3×2, W 1×3, b 1×1)");
     let [a, w, b] = draws(1, [(3, 2), (1, 3), (1, 1)]);
-    let (_, ws) = forward(vec![dense(&w, &b, Activation::Linear)], &a)?;
-    report.check_matrix("Z", array![[3.26295337, -1.23429987]].view(), ws.z(1), NUMPY_PRINTED);
+    let z = dense(&w, &b, Activation::Linear).linear_forward(a.view())?;
+    report.check_matrix("Z", array![[3.26295337, -1.23429987]].view(), z.view(), NUMPY_PRINTED);
 
     report.section("linear_activation_forward: A = g(W·A_prev + b) (np.random.seed(2): A_prev 3×2, W 1×3, b 1×1)");
     let [a_prev, w, b] = draws(2, [(3, 2), (1, 3), (1, 1)]);
-    let (_, ws) = forward(vec![dense(&w, &b, Activation::Sigmoid)], &a_prev)?;
-    report.check_matrix("A with sigmoid", array![[0.96890023, 0.11013289]].view(), ws.a(1), NUMPY_PRINTED);
-    let (_, ws) = forward(vec![dense(&w, &b, Activation::Relu)], &a_prev)?;
-    report.check_matrix("A with ReLU", array![[3.43896131, 0.0]].view(), ws.a(1), NUMPY_PRINTED);
+    let (_, a) = dense(&w, &b, Activation::Sigmoid).linear_activation_forward(a_prev.view())?;
+    report.check_matrix("A with sigmoid", array![[0.96890023, 0.11013289]].view(), a.view(), NUMPY_PRINTED);
+    let (_, a) = dense(&w, &b, Activation::Relu).linear_activation_forward(a_prev.view())?;
+    report.check_matrix("A with ReLU", array![[3.43896131, 0.0]].view(), a.view(), NUMPY_PRINTED);
 
     report.section("L_model_forward: [LINEAR → RELU] × 2 → LINEAR → SIGMOID (np.random.seed(6), X 5×4)");
     let (network, ws) = l_model_forward_test_network()?;
@@ -162,37 +155,17 @@ fn compute_cost(report: &mut Report) -> Result<()> {
     Ok(())
 }
 
-/// The course's linear_backward for one layer, given dZ and the cache (A_prev, W):
-/// `dW = (1/m)·dZ·A_prevᵀ`, `db = (1/m)·Σ_examples dZ` (a column), `dA_prev = Wᵀ·dZ`.
-/// Returns (dA_prev, dW, db).
-fn linear_backward(
-    dz: &Array2<f64>,
-    a_prev: ArrayView2<f64>,
-    w: &Array2<f64>,
-) -> (Array2<f64>, Array2<f64>, Array2<f64>) {
-    let m = dz.ncols() as f64;
-    let dw = dz.dot(&a_prev.t()) / m;
-    let db = dz.sum_axis(Axis(1)).insert_axis(Axis(1)) / m;
-    let da_prev = w.t().dot(dz);
-    (da_prev, dw, db)
-}
-
-/// The course's linear_activation_backward: `dZ = dA ⊙ g'(Z)` with dnn's
-/// `Activation::backward_in_place` (from Z and A = g(Z)), then linear_backward.
+/// The notebook's linear_activation_backward on its random cache ((A_prev, W, b), Z): the
+/// layer holds W and b, and A = g(Z), which dnn's g′ reads for sigmoid, is recomputed from Z
+/// as the notebook's `sigmoid_backward` does.
 fn linear_activation_backward(
+    layer: &Dense<f64>,
     da: &Array2<f64>,
-    z: ArrayView2<f64>,
-    a_prev: ArrayView2<f64>,
-    w: &Array2<f64>,
-    activation: Activation,
-) -> (Array2<f64>, Array2<f64>, Array2<f64>) {
-    let z = z.as_standard_layout();
-    let a = z.mapv(|v| activation.apply(v));
-    let mut dz = da.as_standard_layout().into_owned();
-    let contiguous = "arrays in standard layout are contiguous";
-    let dz_slice = dz.as_slice_mut().expect(contiguous);
-    activation.backward_in_place(z.as_slice().expect(contiguous), a.as_slice().expect(contiguous), dz_slice);
-    linear_backward(&dz, a_prev, w)
+    z: &Array2<f64>,
+    a_prev: &Array2<f64>,
+) -> Result<(Array2<f64>, Gradients<f64>)> {
+    let a = z.mapv(|v| layer.activation.apply(v));
+    Ok(layer.linear_activation_backward(da.view(), z.view(), a.view(), a_prev.view())?)
 }
 
 /// The course's first step of L_model_backward: dAL = −(Y / AL − (1 − Y) / (1 − AL)).
@@ -200,10 +173,10 @@ fn cost_gradient(al: ArrayView2<f64>, y: &Array2<f64>) -> Array2<f64> {
     Zip::from(al).and(y).map_collect(|&a, &y| -(y / a - (1.0 - y) / (1.0 - a)))
 }
 
-fn backward_steps(report: &mut Report) {
+fn backward_steps(report: &mut Report) -> Result<()> {
     report.section("linear_backward (np.random.seed(1): dZ 3×4, A_prev 5×4, W 3×5, b 3×1)");
-    let [dz, a_prev, w, _b] = draws(1, [(3, 4), (5, 4), (3, 5), (3, 1)]);
-    let (da_prev, dw, db) = linear_backward(&dz, a_prev.view(), &w);
+    let [dz, a_prev, w, b] = draws(1, [(3, 4), (5, 4), (3, 5), (3, 1)]);
+    let (da_prev, grads) = dense(&w, &b, Activation::Linear).linear_backward(dz.view(), a_prev.view())?;
     let course = array![
         [-1.15171336, 0.06718465, -0.3204696, 2.09812712],
         [0.60345879, -3.72508701, 5.81700741, -3.84326836],
@@ -217,9 +190,9 @@ fn backward_steps(report: &mut Report) {
         [0.85508818, 0.37530413, -0.59912655, 0.71278189, -0.58931808],
         [0.97913304, -0.24376494, -0.08839671, 0.55151192, -0.10290907]
     ];
-    report.check_matrix("dW", course.view(), dw.view(), NUMPY_PRINTED);
+    report.check_matrix("dW", course.view(), grads.dw.view(), NUMPY_PRINTED);
     let course = array![[-0.14713786, -0.11313155, -0.13209101]];
-    report.check_matrix("dbᵀ", course.view(), db.t(), NUMPY_PRINTED);
+    report.check_matrix("dbᵀ", course.view(), row(&grads.db), NUMPY_PRINTED);
 
     report.section("ReLU backward: dZ = dA where Z > 0, else 0 (Z = [−1.5, 0, 0, 2], dA = [3, −4, 5, 6])");
     let z = [-1.5, 0.0, 0.0, 2.0];
@@ -229,37 +202,38 @@ fn backward_steps(report: &mut Report) {
     report.check_matrix("dZ", array![[0.0, 0.0, 0.0, 6.0]].view(), array![dz].view(), EXACT);
 
     report.section("linear_activation_backward (np.random.seed(2): dA 1×2, A_prev 3×2, W 1×3, b 1×1, Z 1×2)");
-    let [da, a_prev, w, _b, z] = draws(2, [(1, 2), (3, 2), (1, 3), (1, 1), (1, 2)]);
-    let (da_prev, dw, db) = linear_activation_backward(&da, z.view(), a_prev.view(), &w, Activation::Sigmoid);
+    let [da, a_prev, w, b, z] = draws(2, [(1, 2), (3, 2), (1, 3), (1, 1), (1, 2)]);
+    let (da_prev, grads) = linear_activation_backward(&dense(&w, &b, Activation::Sigmoid), &da, &z, &a_prev)?;
     let course = array![[0.11017994, 0.01105339], [0.09466817, 0.00949723], [-0.05743092, -0.00576154]];
     report.check_matrix("sigmoid: dA_prev", course.view(), da_prev.view(), NUMPY_PRINTED);
     let course = array![[0.10266786, 0.09778551, -0.01968084]];
-    report.check_matrix("sigmoid: dW", course.view(), dw.view(), NUMPY_PRINTED);
-    report.check_matrix("sigmoid: db", array![[-0.05729622]].view(), db.view(), NUMPY_PRINTED);
-    let (da_prev, dw, db) = linear_activation_backward(&da, z.view(), a_prev.view(), &w, Activation::Relu);
+    report.check_matrix("sigmoid: dW", course.view(), grads.dw.view(), NUMPY_PRINTED);
+    report.check_matrix("sigmoid: db", array![[-0.05729622]].view(), row(&grads.db), NUMPY_PRINTED);
+    let (da_prev, grads) = linear_activation_backward(&dense(&w, &b, Activation::Relu), &da, &z, &a_prev)?;
     let course = array![[0.44090989, 0.0], [0.37883606, 0.0], [-0.2298228, 0.0]];
     report.check_matrix("ReLU: dA_prev", course.view(), da_prev.view(), NUMPY_PRINTED);
     let course = array![[0.44513824, 0.37371418, -0.10478989]];
-    report.check_matrix("ReLU: dW", course.view(), dw.view(), NUMPY_PRINTED);
-    report.check_matrix("ReLU: db", array![[-0.20837892]].view(), db.view(), NUMPY_PRINTED);
+    report.check_matrix("ReLU: dW", course.view(), grads.dw.view(), NUMPY_PRINTED);
+    report.check_matrix("ReLU: db", array![[-0.20837892]].view(), row(&grads.db), NUMPY_PRINTED);
 
     report.section("L_model_backward, LINEAR → RELU → LINEAR → SIGMOID (np.random.seed(3), Y = [[1, 0]])");
     // AL (1×2); layer 1's cache: A0 (4×2), W1 (3×4), b1, Z1 (3×2); layer 2's: A1 (3×2), W2 (1×3), b2, Z2 (1×2).
-    let [al, a0, w1, _b1, z1, a1, w2, _b2, z2] =
+    let [al, a0, w1, b1, z1, a1, w2, b2, z2] =
         draws(3, [(1, 2), (4, 2), (3, 4), (3, 1), (3, 2), (3, 2), (1, 3), (1, 1), (1, 2)]);
     let y = array![[1.0, 0.0]];
     let dal = cost_gradient(al.view(), &y);
-    let (da1, _dw2, _db2) = linear_activation_backward(&dal, z2.view(), a1.view(), &w2, Activation::Sigmoid);
-    let (_da0, dw1, db1) = linear_activation_backward(&da1, z1.view(), a0.view(), &w1, Activation::Relu);
+    let (da1, _) = linear_activation_backward(&dense(&w2, &b2, Activation::Sigmoid), &dal, &z2, &a1)?;
+    let (_, grads1) = linear_activation_backward(&dense(&w1, &b1, Activation::Relu), &da1, &z1, &a0)?;
     let course = array![
         [0.41010002, 0.07807203, 0.13798444, 0.10502167],
         [0.0, 0.0, 0.0, 0.0],
         [0.05283652, 0.01005865, 0.01777766, 0.0135308]
     ];
-    report.check_matrix("dW1", course.view(), dw1.view(), NUMPY_PRINTED);
-    report.check_matrix("db1ᵀ", array![[-0.22007063, 0.0, -0.02835349]].view(), db1.t(), NUMPY_PRINTED);
+    report.check_matrix("dW1", course.view(), grads1.dw.view(), NUMPY_PRINTED);
+    report.check_matrix("db1ᵀ", array![[-0.22007063, 0.0, -0.02835349]].view(), row(&grads1.db), NUMPY_PRINTED);
     let course = array![[0.12913162, -0.44014127], [-0.14175655, 0.48317296], [0.01663708, -0.05670698]];
     report.check_matrix("dA1", course.view(), da1.view(), NUMPY_PRINTED);
+    Ok(())
 }
 
 fn update_parameters(report: &mut Report) {
@@ -267,22 +241,25 @@ fn update_parameters(report: &mut Report) {
     // Parameters after np.random.seed(2): W1 (3×4), b1 (3×1), W2 (1×3), b2 (1×1); gradients
     // after np.random.seed(3), same shapes.
     let shapes = [(3, 4), (3, 1), (1, 3), (1, 1)];
-    let parameters = draws(2, shapes);
-    let gradients = draws(3, shapes);
-    let updated: Vec<Array2<f64>> = parameters.iter().zip(&gradients).map(|(p, dp)| p - &(dp * 0.1)).collect();
+    let [w1, b1, w2, b2] = draws(2, shapes);
+    let [dw1, db1, dw2, db2] = draws(3, shapes);
+    let mut layer1 = dense(&w1, &b1, Activation::Relu);
+    let mut layer2 = dense(&w2, &b2, Activation::Sigmoid);
+    layer1.update_parameters(&Gradients { dw: dw1, db: db1.column(0).to_owned() }, 0.1);
+    layer2.update_parameters(&Gradients { dw: dw2, db: db2.column(0).to_owned() }, 0.1);
     let course = array![
         [-0.59562069, -0.09991781, -2.14584584, 1.82662008],
         [-1.76569676, -0.80627147, 0.51115557, -1.18258802],
         [-1.0535704, -0.86128581, 0.68284052, 2.20374577]
     ];
-    report.check_matrix("W1", course.view(), updated[0].view(), NUMPY_PRINTED);
-    report.check_matrix("b1ᵀ", array![[-0.04659241, -1.28888275, 0.53405496]].view(), updated[1].t(), NUMPY_PRINTED);
-    report.check_matrix("W2", array![[-0.55569196, 0.0354055, 1.32964895]].view(), updated[2].view(), NUMPY_PRINTED);
-    report.check_matrix("b2", array![[-0.84610769]].view(), updated[3].view(), NUMPY_PRINTED);
+    report.check_matrix("W1", course.view(), layer1.w.view(), NUMPY_PRINTED);
+    report.check_matrix("b1ᵀ", array![[-0.04659241, -1.28888275, 0.53405496]].view(), row(&layer1.b), NUMPY_PRINTED);
+    report.check_matrix("W2", array![[-0.55569196, 0.0354055, 1.32964895]].view(), layer2.w.view(), NUMPY_PRINTED);
+    report.check_matrix("b2", array![[-0.84610769]].view(), row(&layer2.b), NUMPY_PRINTED);
 }
 
-/// dnn's backward sweep (with the fused dZ[L] = A[L] − Y) and update, against the steps above
-/// chained over the caches of dnn's forward sweep, on the L_model_forward test network.
+/// dnn's backward sweep (with the fused dZ[L] = A[L] − Y) and update, against the step
+/// functions chained over the caches of dnn's forward sweep, on the L_model_forward test network.
 fn dnn_against_the_steps(report: &mut Report) -> Result<()> {
     report.section(
         "dnn's backward sweep and update against the steps above, on L_model_forward's network with \
@@ -294,31 +271,32 @@ fn dnn_against_the_steps(report: &mut Report) -> Result<()> {
     network.forward(x.view(), &mut ws);
     network.backward(x.view(), y.view(), &mut ws);
 
-    // The steps: dAL from the cost, then for l = L..1 linear_activation_backward over
-    // dnn's cached Z[l] and A[l−1].
+    // The steps: dAL from the cost, then for l = L..1 Dense::linear_activation_backward over
+    // dnn's cached Z[l], A[l] and A[l−1].
     let layers = network.layers();
     let mut da = cost_gradient(ws.output(), &y);
-    let mut step_gradients = vec![(Array2::zeros((0, 0)), Array2::zeros((0, 0))); layers.len()];
+    let mut step_gradients: Vec<Gradients<f64>> = layers.iter().map(Gradients::zeros_like).collect();
     for l in (1..=layers.len()).rev() {
         let a_prev = if l == 1 { x.view() } else { ws.a(l - 1) };
-        let layer = &layers[l - 1];
-        let (da_prev, dw, db) = linear_activation_backward(&da, ws.z(l), a_prev, &layer.w, layer.activation);
-        step_gradients[l - 1] = (dw, db);
+        let (da_prev, grads) = layers[l - 1].linear_activation_backward(da.view(), ws.z(l), ws.a(l), a_prev)?;
+        step_gradients[l - 1] = grads;
         da = da_prev;
     }
-    for (l, ((dw, db), grads)) in step_gradients.iter().zip(ws.gradients()).enumerate() {
-        report.check_matrix(&format!("dW{}", l + 1), dw.view(), grads.dw.view(), SAME_FORMULAS);
-        report.check_matrix(&format!("db{}ᵀ", l + 1), db.t(), row(&grads.db), SAME_FORMULAS);
+    for (l, (step, sweep)) in step_gradients.iter().zip(ws.gradients()).enumerate() {
+        report.check_matrix(&format!("dW{}", l + 1), step.dw.view(), sweep.dw.view(), SAME_FORMULAS);
+        report.check_matrix(&format!("db{}ᵀ", l + 1), row(&step.db), row(&sweep.db), SAME_FORMULAS);
     }
 
+    // The steps: Dense::update_parameters on each layer with its step gradients.
     let learning_rate = 0.1;
     let mut updated = network.clone();
     updated.update(&ws, learning_rate);
-    for (l, ((dw, db), (before, after))) in step_gradients.iter().zip(layers.iter().zip(updated.layers())).enumerate() {
-        let w = &before.w - &(dw * learning_rate);
-        let b = &before.b - &(db.column(0).to_owned() * learning_rate);
-        report.check_matrix(&format!("W{} after the update", l + 1), w.view(), after.w.view(), SAME_FORMULAS);
-        report.check_matrix(&format!("b{}ᵀ after the update", l + 1), row(&b), row(&after.b), SAME_FORMULAS);
+    for (l, ((grads, before), after)) in step_gradients.iter().zip(layers).zip(updated.layers()).enumerate() {
+        let mut stepped = before.clone();
+        stepped.update_parameters(grads, learning_rate);
+        let (w, b) = (format!("W{} after the update", l + 1), format!("b{}ᵀ after the update", l + 1));
+        report.check_matrix(&w, stepped.w.view(), after.w.view(), SAME_FORMULAS);
+        report.check_matrix(&b, row(&stepped.b), row(&after.b), SAME_FORMULAS);
     }
     Ok(())
 }

@@ -1,11 +1,12 @@
-//! One fully-connected layer: parameters W\[l\], b\[l\], its activation, and the
-//! forward/backward pair of the course's `linear_activation_forward` / `linear_backward`.
+//! One fully-connected layer: parameters W\[l\], b\[l\], its activation, the forward/backward
+//! pair that training runs over buffers it owns, and the course's step-by-step functions
+//! (`linear_forward` … `update_parameters`), which run the same code and allocate their results.
 
 use ndarray::{Array1, Array2, ArrayView2, ArrayViewMut2, Zip};
 
 use crate::elementwise;
 use crate::linalg::{matmul_into, GemmScratch};
-use crate::{Activation, Float};
+use crate::{Activation, Error, Float, Result};
 
 /// A dense layer `A = g(W·A_prev + b)`.
 ///
@@ -130,5 +131,138 @@ impl<T: Float> Dense<T> {
             b: self.b.mapv(|v| U::from_f64(v.as_f64())),
             activation: self.activation,
         }
+    }
+}
+
+/// The course's step-by-step functions for one layer ("Building your deep neural network:
+/// step by step"), each one call that allocates its results and checks its arguments' shapes.
+/// They run the code training runs ([`Network`](crate::Network) sweeps it over buffers
+/// allocated once); the course's cache `((A_prev, W, b), Z)` is the layer itself plus the
+/// arrays passed in.
+impl<T: Float> Dense<T> {
+    /// The course's `linear_forward`: `Z = W·A_prev + b`, b added to every column.
+    ///
+    /// Z is that of [`Dense::linear_activation_forward`], which this calls and whose A it drops.
+    ///
+    /// # Shapes
+    /// `a_prev`: n\[l−1\] × m with m ≥ 1; Z: n\[l\] × m.
+    ///
+    /// # Errors
+    /// [`Error::ShapeMismatch`] when `a_prev` is not n\[l−1\] × m with m ≥ 1.
+    ///
+    /// # Example
+    /// The course's test of `linear_forward`: `np.random.seed(1)`, then A (3×2), W (1×3), b (1×1).
+    /// ```
+    /// use dnn::{Activation, Dense, NumpyRng};
+    ///
+    /// let mut rng = NumpyRng::new(1);
+    /// let a = rng.randn_matrix(3, 2);
+    /// let w = rng.randn_matrix(1, 3);
+    /// let b = rng.randn_matrix(1, 1).column(0).to_owned();
+    /// let layer = Dense { w, b, activation: Activation::Linear };
+    /// let z = layer.linear_forward(a.view())?;
+    /// // The notebook's expected output: Z = [[3.26295337, -1.23429987]].
+    /// assert!((z[(0, 0)] - 3.26295337).abs() < 5e-9 && (z[(0, 1)] + 1.23429987).abs() < 5e-9);
+    /// # Ok::<(), dnn::Error>(())
+    /// ```
+    pub fn linear_forward(&self, a_prev: ArrayView2<T>) -> Result<Array2<T>> {
+        Ok(self.linear_activation_forward(a_prev)?.0)
+    }
+
+    /// The course's `linear_activation_forward`: `Z = W·A_prev + b`, then `A = g(Z)` with this
+    /// layer's activation. Returns `(Z, A)`: Z is the course's activation cache, which
+    /// [`Dense::linear_activation_backward`] takes back together with A.
+    ///
+    /// # Shapes
+    /// `a_prev`: n\[l−1\] × m with m ≥ 1; Z and A: n\[l\] × m.
+    ///
+    /// # Errors
+    /// [`Error::ShapeMismatch`] when `a_prev` is not n\[l−1\] × m with m ≥ 1.
+    pub fn linear_activation_forward(&self, a_prev: ArrayView2<T>) -> Result<(Array2<T>, Array2<T>)> {
+        check_shape("A_prev", a_prev.dim(), (self.n_in(), a_prev.ncols()))?;
+        let mut z = Array2::zeros((self.n_out(), a_prev.ncols()));
+        let mut a = Array2::zeros((self.n_out(), a_prev.ncols()));
+        self.forward(a_prev, z.view_mut(), a.view_mut(), &mut GemmScratch::new(1));
+        Ok((z, a))
+    }
+
+    /// The course's `linear_backward`, given dZ of this layer and the A_prev of its forward
+    /// pass: `dW = (1/m)·dZ·A_prevᵀ`, `db = (1/m)·Σ_examples dZ`, `dA_prev = Wᵀ·dZ`.
+    /// Returns `(dA_prev, Gradients { dw, db })`.
+    ///
+    /// # Shapes
+    /// `dz`: n\[l\] × m with m ≥ 1; `a_prev` and dA_prev: n\[l−1\] × m; dW: n\[l\] × n\[l−1\];
+    /// db: n\[l\].
+    ///
+    /// # Errors
+    /// [`Error::ShapeMismatch`] when `dz` or `a_prev` is not shaped as above.
+    pub fn linear_backward(&self, dz: ArrayView2<T>, a_prev: ArrayView2<T>) -> Result<(Array2<T>, Gradients<T>)> {
+        let m = dz.ncols();
+        check_shape("dZ", dz.dim(), (self.n_out(), m))?;
+        check_shape("A_prev", a_prev.dim(), (self.n_in(), m))?;
+        let mut grads = Gradients::zeros_like(self);
+        let mut da_prev = Array2::zeros((self.n_in(), m));
+        self.backward(a_prev, dz, &mut grads, true, Some(da_prev.view_mut()), &mut GemmScratch::new(1));
+        Ok((da_prev, grads))
+    }
+
+    /// The course's `linear_activation_backward`: `dZ = dA ⊙ g′(Z)` (the course's
+    /// `relu_backward` / `sigmoid_backward`, here [`Activation::backward_in_place`]), then
+    /// [`Dense::linear_backward`]. Returns `(dA_prev, Gradients { dw, db })`.
+    ///
+    /// g′ is computed from the cached values, as in training: from `a` = g(Z) for sigmoid and
+    /// tanh (`a(1 − a)`, `1 − a²`), from `z` for ReLU and leaky ReLU (ReLU′ = 0 where Z ≤ 0,
+    /// as the course's `dZ[Z <= 0] = 0`).
+    ///
+    /// # Shapes
+    /// `da`, `z`, `a`: n\[l\] × m with m ≥ 1; `a_prev` and dA_prev: n\[l−1\] × m;
+    /// dW: n\[l\] × n\[l−1\]; db: n\[l\].
+    ///
+    /// # Errors
+    /// [`Error::ShapeMismatch`] when an argument is not shaped as above.
+    pub fn linear_activation_backward(
+        &self,
+        da: ArrayView2<T>,
+        z: ArrayView2<T>,
+        a: ArrayView2<T>,
+        a_prev: ArrayView2<T>,
+    ) -> Result<(Array2<T>, Gradients<T>)> {
+        let m = da.ncols();
+        check_shape("dA", da.dim(), (self.n_out(), m))?;
+        check_shape("Z", z.dim(), (self.n_out(), m))?;
+        check_shape("A", a.dim(), (self.n_out(), m))?;
+        check_shape("A_prev", a_prev.dim(), (self.n_in(), m))?;
+        let (z, a) = (z.as_standard_layout(), a.as_standard_layout());
+        let mut dz = da.as_standard_layout().into_owned();
+        let contiguous = "arrays in standard layout are contiguous";
+        let dz_slice = dz.as_slice_mut().expect(contiguous);
+        self.activation.backward_in_place(z.as_slice().expect(contiguous), a.as_slice().expect(contiguous), dz_slice);
+        self.linear_backward(dz.view(), a_prev)
+    }
+
+    /// The course's `update_parameters` for this layer, one step of gradient descent:
+    /// `W := W − α·dW`, `b := b − α·db`, with α = `learning_rate`.
+    ///
+    /// # Shapes
+    /// `grads.dw`: n\[l\] × n\[l−1\], as W; `grads.db`: n\[l\], as b.
+    ///
+    /// # Panics
+    /// When `grads` is not shaped like this layer's parameters. Gradients from this layer's
+    /// [`Dense::linear_backward`] or [`Dense::linear_activation_backward`], or from
+    /// [`Gradients::zeros_like`] of it, always are.
+    pub fn update_parameters(&mut self, grads: &Gradients<T>, learning_rate: T) {
+        assert_eq!(grads.dw.dim(), self.w.dim(), "update_parameters: dW must be shaped like W");
+        assert_eq!(grads.db.len(), self.b.len(), "update_parameters: db must be shaped like b");
+        self.update(grads, learning_rate, true);
+    }
+}
+
+/// Checks one argument of the step-by-step functions: `expected` (rows, columns), with at
+/// least one column (one example).
+fn check_shape(what: &str, found: (usize, usize), expected: (usize, usize)) -> Result<()> {
+    if found == expected && expected.1 > 0 {
+        Ok(())
+    } else {
+        Err(Error::shape(what, (expected.0, expected.1.max(1)), found))
     }
 }
