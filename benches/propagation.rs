@@ -1,6 +1,7 @@
 //! Per-layer and per-iteration timings of forward and backward propagation, on the course's
-//! shapes: `cargo bench --bench propagation`. (The side-by-side comparison with numpy,
-//! PyTorch and scikit-learn is `bench/run.py`; see BENCHMARKS.md.)
+//! shapes, and one iteration of the matrix-product-bound W5: `cargo bench --bench
+//! propagation`. (The side-by-side comparison with numpy, PyTorch and scikit-learn is
+//! `bench/run.py`; see BENCHMARKS.md.)
 
 use dnn::{Activation, Architecture, GramMode, Init, Network, NumpyRng, TrainConfig, Workspace};
 use ndarray::Array2;
@@ -62,4 +63,13 @@ fn single_example_inference<T: dnn::Float>(bencher: divan::Bencher) {
     let (network, x, _) = setup(&[12288, 20, 7, 5, 1], Activation::Relu, 1);
     let (network, x) = (network.cast::<T>(), x.mapv(T::from_f64));
     bencher.bench_local(|| network.predict_proba(x.view()).unwrap());
+}
+
+/// One W5 iteration (784 → 256 → 128 → 1 ReLU, 60000 examples, about 60 GFLOP) on all
+/// cores: the matrix-product-bound workload of BENCHMARKS.md.
+#[divan::bench(sample_count = 5, sample_size = 1)]
+fn w5_iteration(bencher: divan::Bencher) {
+    let (network, x, y) = setup(&[784, 256, 128, 1], Activation::Relu, 60_000);
+    let config = TrainConfig::new(0.01, 1).check().unwrap();
+    bencher.bench_local(|| dnn::fit(network.clone(), x.view(), y.view(), &config).unwrap());
 }

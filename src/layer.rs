@@ -2,7 +2,7 @@
 //! pair that training runs over buffers it owns, and the course's step-by-step functions
 //! (`linear_forward` … `update_parameters`), which run the same code and allocate their results.
 
-use ndarray::{Array1, Array2, ArrayView2, ArrayViewMut2, Zip};
+use ndarray::{Array1, Array2, ArrayView2, ArrayViewMut2, Axis, Zip};
 
 use crate::elementwise;
 use crate::linalg::{matmul_into, GemmScratch};
@@ -63,30 +63,24 @@ impl<T: Float> Dense<T> {
         scratch: &mut GemmScratch<T>,
     ) {
         matmul_into(z.view_mut(), T::one(), self.w.view(), a_prev, scratch);
-        self.add_bias_and_activate(z, a, None);
+        self.add_bias_and_activate(z, a, None, scratch.threads());
     }
 
     /// The pass after the product: `Z += offset + b` (the offset, when given, is a
-    /// precomputed part of W·A_prev), then `A = g(Z)`.
+    /// precomputed part of W·A_prev), then `A = g(Z)`; rows split between up to `threads`
+    /// threads when there are many values.
     ///
     /// # Shapes
     /// `z`, `a`, `offset`: n\[l\] × m.
     pub(crate) fn add_bias_and_activate(
         &self,
-        mut z: ArrayViewMut2<T>,
-        mut a: ArrayViewMut2<T>,
+        z: ArrayViewMut2<T>,
+        a: ArrayViewMut2<T>,
         offset: Option<ArrayView2<T>>,
+        threads: usize,
     ) {
-        for (i, (mut z_row, mut a_row)) in z.rows_mut().into_iter().zip(a.rows_mut()).enumerate() {
-            let offset_row = offset.as_ref().map(|o| o.row(i));
-            elementwise::bias_activate(
-                self.activation,
-                z_row.as_slice_mut().expect("buffers are contiguous"),
-                a_row.as_slice_mut().expect("buffers are contiguous"),
-                self.b[i],
-                offset_row.as_ref().map(|o| o.as_slice().expect("contiguous")),
-            );
-        }
+        let b = self.b.as_slice().expect("b is contiguous");
+        bias_activate_rows(self.activation, b, z, a, offset, threads);
     }
 
     /// Backward for the linear part, given `dZ[l]`:
@@ -131,6 +125,46 @@ impl<T: Float> Dense<T> {
             b: self.b.mapv(|v| U::from_f64(v.as_f64())),
             activation: self.activation,
         }
+    }
+}
+
+/// `Z += offset + b`, `A = g(Z)` row by row, the rows split in halves between `parts`
+/// threads while there are many values (rows are independent: the split changes nothing).
+fn bias_activate_rows<T: Float>(
+    g: Activation,
+    b: &[T],
+    mut z: ArrayViewMut2<T>,
+    mut a: ArrayViewMut2<T>,
+    offset: Option<ArrayView2<T>>,
+    parts: usize,
+) {
+    if parts >= 2 && z.nrows() >= 2 && z.len() >= elementwise::PARALLEL_ELEMENTS {
+        let mid = z.nrows() / 2;
+        let (z_top, z_bottom) = z.split_at(Axis(0), mid);
+        let (a_top, a_bottom) = a.split_at(Axis(0), mid);
+        let (b_top, b_bottom) = b.split_at(mid);
+        let (o_top, o_bottom) = match offset {
+            Some(o) => {
+                let (top, bottom) = o.split_at(Axis(0), mid);
+                (Some(top), Some(bottom))
+            }
+            None => (None, None),
+        };
+        rayon::join(
+            || bias_activate_rows(g, b_top, z_top, a_top, o_top, parts / 2),
+            || bias_activate_rows(g, b_bottom, z_bottom, a_bottom, o_bottom, parts - parts / 2),
+        );
+        return;
+    }
+    for (i, (mut z_row, mut a_row)) in z.rows_mut().into_iter().zip(a.rows_mut()).enumerate() {
+        let offset_row = offset.as_ref().map(|o| o.row(i));
+        elementwise::bias_activate(
+            g,
+            z_row.as_slice_mut().expect("buffers are contiguous"),
+            a_row.as_slice_mut().expect("buffers are contiguous"),
+            b[i],
+            offset_row.as_ref().map(|o| o.as_slice().expect("contiguous")),
+        );
     }
 }
 

@@ -63,6 +63,11 @@ impl<T: Float> GemmScratch<T> {
         let buffers = PackBuffers { a: Vec::new(), b: Vec::new() };
         GemmScratch { threads: vec![buffers; threads.max(1)] }
     }
+
+    /// The number of threads the products (and the passes beside them) may use.
+    pub(crate) fn threads(&self) -> usize {
+        self.threads.len()
+    }
 }
 
 /// Products with fewer multiply-adds than this run on one thread.
@@ -460,6 +465,33 @@ fn blocked_product<T: Float>(
 /// past the last row.
 fn pack_a<T: Float>(packed: &mut [T], a: ArrayView2<T>) {
     let (mc, kc) = a.dim();
+    if a.strides()[1] == 1 {
+        for (ip, ir) in (0..mc).step_by(MR).enumerate() {
+            let panel = &mut packed[ip * MR * kc..(ip + 1) * MR * kc];
+            let rows = MR.min(mc - ir);
+            if rows == MR {
+                let r: [&[T]; MR] = std::array::from_fn(|i| a.row(ir + i).to_slice().expect("rows are contiguous"));
+                for (kk, dst) in panel.chunks_exact_mut(MR).enumerate() {
+                    for i in 0..MR {
+                        dst[i] = r[i][kk];
+                    }
+                }
+                continue;
+            }
+            for i in 0..MR {
+                if i < rows {
+                    for (kk, &v) in a.row(ir + i).iter().enumerate() {
+                        panel[kk * MR + i] = v;
+                    }
+                } else {
+                    for kk in 0..kc {
+                        panel[kk * MR + i] = T::zero();
+                    }
+                }
+            }
+        }
+        return;
+    }
     for (ip, ir) in (0..mc).step_by(MR).enumerate() {
         let panel = &mut packed[ip * MR * kc..(ip + 1) * MR * kc];
         let rows = MR.min(mc - ir);
@@ -478,9 +510,29 @@ fn pack_a<T: Float>(packed: &mut [T], a: ArrayView2<T>) {
 }
 
 /// Copies a kc × nc block of B into `packed` as nr-wide panels, each [kk][nr], zero-padded
-/// past the last column; column by column, so that a transposed view is read along memory.
+/// past the last column. B is read along memory: row by row when its rows are contiguous,
+/// else column by column (a transposed view).
 fn pack_b<T: Float>(packed: &mut [T], b: ArrayView2<T>, nr: usize) {
     let (kc, nc) = b.dim();
+    if b.strides()[1] == 1 {
+        for kk in 0..kc {
+            let row = b.row(kk);
+            let row = row.to_slice().expect("rows are contiguous");
+            for (jp, src) in row.chunks(nr).enumerate() {
+                let dst = &mut packed[(jp * kc + kk) * nr..(jp * kc + kk + 1) * nr];
+                // Whole pieces as fixed-size copies: a few vector moves each.
+                match (<&[T; 8]>::try_from(src), <&[T; 16]>::try_from(src)) {
+                    (Ok(piece), _) => *<&mut [T; 8]>::try_from(dst).expect("nr = 8") = *piece,
+                    (_, Ok(piece)) => *<&mut [T; 16]>::try_from(dst).expect("nr = 16") = *piece,
+                    _ => {
+                        dst[..src.len()].copy_from_slice(src);
+                        dst[src.len()..].fill(T::zero());
+                    }
+                }
+            }
+        }
+        return;
+    }
     for (jp, jr) in (0..nc).step_by(nr).enumerate() {
         let panel = &mut packed[jp * nr * kc..(jp + 1) * nr * kc];
         let cols = nr.min(nc - jr);

@@ -304,7 +304,8 @@ impl<T: Float> Network<T> {
                 (0, Some(gram)) => {
                     gram.linear_forward_into(cache.z.view_mut(), &mut ws.scratch);
                     let offset = Some(gram.initial_product());
-                    self.layers[0].add_bias_and_activate(cache.z.view_mut(), cache.a.view_mut(), offset);
+                    let threads = ws.scratch.threads();
+                    self.layers[0].add_bias_and_activate(cache.z.view_mut(), cache.a.view_mut(), offset, threads);
                 }
                 _ => {
                     let a_prev = if l == 0 { x } else { done[l - 1].a.view() };
@@ -346,10 +347,12 @@ impl<T: Float> Network<T> {
                 Some(prev) => {
                     let da_prev = Some(prev.delta.view_mut());
                     self.layers[l].backward(prev.a.view(), dz, &mut ws.grads[l], true, da_prev, &mut ws.scratch);
-                    self.layers[l - 1].activation.backward_in_place(
+                    activation_backward_in_parts(
+                        self.layers[l - 1].activation,
                         contiguous(&prev.z),
                         contiguous(&prev.a),
                         prev.delta.as_slice_mut().expect("buffers are contiguous"),
+                        ws.scratch.threads(),
                     );
                 }
             }
@@ -394,6 +397,21 @@ impl<T: Float> Network<T> {
     /// `x`: n_x × m; result: n\[L\] × m.
     pub fn predict(&self, x: ArrayView2<T>, threshold: T) -> Result<Array2<T>> {
         Ok(self.predict_proba(x)?.mapv_into(|p| if p > threshold { T::one() } else { T::zero() }))
+    }
+}
+
+/// `dZ = dA ⊙ g'(Z)` in place, the values split in halves between `parts` threads while
+/// there are many (each value is computed alone: the split changes nothing).
+fn activation_backward_in_parts<T: Float>(g: Activation, z: &[T], a: &[T], dz: &mut [T], parts: usize) {
+    if parts >= 2 && dz.len() >= crate::elementwise::PARALLEL_ELEMENTS {
+        let mid = dz.len() / 2;
+        let (dz_left, dz_right) = dz.split_at_mut(mid);
+        rayon::join(
+            || activation_backward_in_parts(g, &z[..mid], &a[..mid], dz_left, parts / 2),
+            || activation_backward_in_parts(g, &z[mid..], &a[mid..], dz_right, parts - parts / 2),
+        );
+    } else {
+        g.backward_in_place(z, a, dz);
     }
 }
 
