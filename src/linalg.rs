@@ -465,36 +465,20 @@ fn blocked_product<T: Float>(
 /// past the last row.
 fn pack_a<T: Float>(packed: &mut [T], a: ArrayView2<T>) {
     let (mc, kc) = a.dim();
-    if a.strides()[1] == 1 {
-        for (ip, ir) in (0..mc).step_by(MR).enumerate() {
-            let panel = &mut packed[ip * MR * kc..(ip + 1) * MR * kc];
-            let rows = MR.min(mc - ir);
-            if rows == MR {
-                let r: [&[T]; MR] = std::array::from_fn(|i| a.row(ir + i).to_slice().expect("rows are contiguous"));
-                for (kk, dst) in panel.chunks_exact_mut(MR).enumerate() {
-                    for i in 0..MR {
-                        dst[i] = r[i][kk];
-                    }
-                }
-                continue;
-            }
-            for i in 0..MR {
-                if i < rows {
-                    for (kk, &v) in a.row(ir + i).iter().enumerate() {
-                        panel[kk * MR + i] = v;
-                    }
-                } else {
-                    for kk in 0..kc {
-                        panel[kk * MR + i] = T::zero();
-                    }
-                }
-            }
-        }
-        return;
-    }
+    let rows_contiguous = a.strides()[1] == 1;
     for (ip, ir) in (0..mc).step_by(MR).enumerate() {
         let panel = &mut packed[ip * MR * kc..(ip + 1) * MR * kc];
         let rows = MR.min(mc - ir);
+        if rows == MR && rows_contiguous {
+            // Six rows read side by side along k: the panel is written straight through.
+            let r: [&[T]; MR] = std::array::from_fn(|i| a.row(ir + i).to_slice().expect("rows are contiguous"));
+            for (kk, dst) in panel.chunks_exact_mut(MR).enumerate() {
+                for i in 0..MR {
+                    dst[i] = r[i][kk];
+                }
+            }
+            continue;
+        }
         for i in 0..MR {
             if i < rows {
                 for (kk, &v) in a.row(ir + i).iter().enumerate() {
