@@ -109,18 +109,13 @@ impl Activation {
             Activation::Linear => {}
             Activation::Sigmoid => dz.iter_mut().zip(a).for_each(|(d, &a)| *d *= a * (T::one() - a)),
             Activation::Tanh => dz.iter_mut().zip(a).for_each(|(d, &a)| *d *= T::one() - a * a),
-            Activation::Relu => dz.iter_mut().zip(z).for_each(|(d, &z)| {
-                if z <= T::zero() {
-                    *d = T::zero();
-                }
-            }),
+            // Selects rather than conditional stores, so that the loops vectorise.
+            Activation::Relu => {
+                dz.iter_mut().zip(z).for_each(|(d, &z)| *d = if z > T::zero() { *d } else { T::zero() })
+            }
             Activation::LeakyRelu(slope) => {
                 let slope = T::from_f64(slope);
-                dz.iter_mut().zip(z).for_each(|(d, &z)| {
-                    if z <= T::zero() {
-                        *d *= slope;
-                    }
-                })
+                dz.iter_mut().zip(z).for_each(|(d, &z)| *d = if z > T::zero() { *d } else { *d * slope })
             }
         }
     }
