@@ -134,8 +134,27 @@ impl fmt::Display for Trial {
 impl SearchSpace {
     /// The trials to run, indexed from 0 in order. The same space and sampling always give
     /// the same list.
+    ///
+    /// A network without hidden layers has no hidden activation: such trials take the first
+    /// listed one, and a trial equal to an earlier one is left out.
     pub fn trials(&self, sampling: Sampling) -> Result<Vec<Trial>> {
         self.check()?;
+        let mut trials = self.draw(sampling)?;
+        let first_activation = self.hidden_activations[0];
+        let mut seen = std::collections::HashSet::new();
+        trials.retain_mut(|trial| {
+            if trial.layers.is_empty() {
+                trial.hidden_activation = first_activation;
+            }
+            seen.insert(trial.key())
+        });
+        for (index, trial) in trials.iter_mut().enumerate() {
+            trial.index = index;
+        }
+        Ok(trials)
+    }
+
+    fn draw(&self, sampling: Sampling) -> Result<Vec<Trial>> {
         match sampling {
             Sampling::Grid => {
                 let size = self.grid_size().ok_or_else(|| Error::InvalidHyperparameter {
@@ -324,6 +343,24 @@ mod tests {
         assert_ne!(trials, draw(8));
         // More trials than grid points: the whole grid.
         assert_eq!(space().trials(Sampling::Random { trials: 99, seed: 0 }).unwrap().len(), 16);
+    }
+
+    #[test]
+    fn logistic_regression_is_tried_once_whatever_the_hidden_activations() {
+        let mut space = space();
+        space.layers = vec![vec![], vec![4]];
+        space.learning_rates = Values::List(vec![1.2]);
+        space.seeds = vec![2];
+        let trials = space.trials(Sampling::Grid).unwrap();
+        let described: Vec<String> = trials.iter().map(|t| format!("{} {}", t.index, t)).collect();
+        assert_eq!(
+            described,
+            [
+                "0 layers none, tanh, init scaled:0.01, learning rate 1.2, 100 iterations, seed 2",
+                "1 layers 4, tanh, init scaled:0.01, learning rate 1.2, 100 iterations, seed 2",
+                "2 layers 4, relu, init scaled:0.01, learning rate 1.2, 100 iterations, seed 2",
+            ]
+        );
     }
 
     #[test]
