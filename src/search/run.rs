@@ -120,11 +120,8 @@ impl SearchSettings {
     /// initialisation and its learning rate and iterations. Run on every trial before the
     /// search starts, so that a bad value fails at once.
     pub fn check(&self, trial: &Trial, n_x: usize) -> Result<()> {
-        self.architecture(trial, n_x)?;
+        self.initial_network::<f32>(trial, n_x)?;
         self.config(trial).check()?;
-        if trial.init == crate::Init::Zeros && !trial.layers.is_empty() && !self.allow_symmetry {
-            return Err(Error::SymmetricInit { hidden_layers: trial.layers.len() });
-        }
         Ok(())
     }
 
@@ -153,7 +150,7 @@ impl SearchSettings {
     }
 
     /// Trains a trial's network on all of X and Y (to keep the best one), stopping early
-    /// when `stop` is set. Returns the network and its final cost.
+    /// when `stop` is set. Returns the network and its cost history.
     pub fn train<T: Float>(
         &self,
         trial: &Trial,

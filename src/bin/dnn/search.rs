@@ -44,12 +44,12 @@ struct Record {
     learning_rate: f64,
     iterations: usize,
     seed: u32,
-    metric: String,
+    metric: Metric,
     validation: String,
     score: Option<f64>,
     train_cost: Option<f64>,
     seconds: f64,
-    status: String,
+    status: Status,
 }
 
 impl Record {
@@ -62,12 +62,12 @@ impl Record {
             learning_rate: trial.learning_rate,
             iterations: trial.iterations,
             seed: trial.seed,
-            metric: metric.to_string(),
+            metric,
             validation: validation.to_string(),
             score: outcome.score,
             train_cost: outcome.train_cost,
             seconds: outcome.seconds,
-            status: outcome.status.to_string(),
+            status: outcome.status,
         }
     }
 
@@ -84,12 +84,8 @@ impl Record {
         })
     }
 
-    fn metric(&self) -> Result<Metric> {
-        Ok(self.metric.parse()?)
-    }
-
     fn done(&self) -> bool {
-        self.status == Status::Done.to_string() && self.score.is_some()
+        self.status == Status::Done && self.score.is_some()
     }
 }
 
@@ -199,7 +195,7 @@ fn run_search(args: SearchRunArgs) -> Result<()> {
         );
     }
 
-    let job = Job { args: &args, settings, preprocessing, validation_text, total: mine.len() };
+    let job = Job { args: &args, settings, jobs, preprocessing, validation_text, total: mine.len() };
     match args.dtype {
         DTypeArg::F64 => job.run::<f64>(&data, &splits, standardize, &pending, &mut records),
         DTypeArg::F32 => job.run::<f32>(&data, &splits, standardize, &pending, &mut records),
@@ -210,6 +206,8 @@ fn run_search(args: SearchRunArgs) -> Result<()> {
 struct Job<'a> {
     args: &'a SearchRunArgs,
     settings: SearchSettings,
+    /// Trials trained at once (the cores are shared among them: `settings.threads_per_trial`).
+    jobs: usize,
     preprocessing: Preprocessing,
     validation_text: String,
     /// Trials of this shard, finished before or not.
@@ -238,8 +236,7 @@ impl Job<'_> {
         );
         let _ = ctrlc::set_handler(|| STOP.store(true, Ordering::SeqCst));
         let metric = self.settings.metric;
-        let jobs = args.jobs.unwrap_or(usize::MAX);
-        search::run_trials(pending, &folds, &self.settings, jobs, &STOP, |trial, outcome| -> Result<()> {
+        search::run_trials(pending, &folds, &self.settings, self.jobs, &STOP, |trial, outcome| -> Result<()> {
             let record = Record::new(trial, outcome, metric, &self.validation_text);
             if let Some(log) = log.as_mut() {
                 log.append(&record)?;
@@ -343,14 +340,14 @@ fn run_merge(args: MergeArgs) -> Result<()> {
     }
     let mut seen = HashSet::new();
     let mut records = Vec::new();
-    let mut first: Option<(PathBuf, String, String)> = None;
+    let mut first: Option<(PathBuf, Metric, String)> = None;
     for path in &args.logs {
         let (log, _) = read_log(path)?;
         for record in log {
-            let this = (record.metric.clone(), record.validation.clone());
+            let this = (record.metric, record.validation.clone());
             match &first {
                 None => first = Some((path.clone(), this.0, this.1)),
-                Some((first_path, metric, validation)) if (metric, validation) != (&this.0, &this.1) => bail!(
+                Some((first_path, metric, validation)) if (*metric, validation) != (this.0, &this.1) => bail!(
                     "{} holds trials scored by {} on {}, but {} holds trials scored by {metric} on {validation}: \
                      they cannot be ranked together",
                     path.display(),
@@ -371,12 +368,12 @@ fn run_merge(args: MergeArgs) -> Result<()> {
             args.logs.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", ")
         );
     };
-    let metric: Metric = metric.parse()?;
     rank(&mut records, metric);
     if let Some(path) = &args.out {
+        let format = LogFormat::of(path)?;
         let mut text = Vec::new();
         for (i, record) in records.iter().enumerate() {
-            text.extend(LogFormat::of(path)?.line(record, i == 0)?);
+            text.extend(format.line(record, i == 0)?);
         }
         dnn::write_atomically(path, &text)?;
     }
@@ -447,7 +444,7 @@ fn print_table(records: &[Record], metric: Metric, validation: &str, top: Option
                 r.seed.to_string(),
                 r.train_cost.map_or("-".into(), |c| format!("{c:.6}")),
                 format!("{:.2}", r.seconds),
-                r.status.clone(),
+                r.status.to_string(),
                 r.trial.to_string(),
             ]
         })
@@ -553,7 +550,7 @@ fn resume(path: &Path, metric: Metric, validation: &str, mine: &[Trial]) -> Resu
     let mut kept = Vec::new();
     let mut seen = HashSet::new();
     for record in records {
-        if record.metric()? != metric || record.validation != validation {
+        if record.metric != metric || record.validation != validation {
             bail!(
                 "{}: holds trials scored by {} on {}, and this search scores by {metric} on {validation}: \
                  give another --out",
