@@ -6,11 +6,11 @@ use crate::linalg::Kernel;
 use crate::vmath;
 use crate::{Activation, Float};
 
-/// `z += offset + bias` (offset optional), then `a = g(z)`, over one row.
 /// Element-wise passes over at least this many values are split between the workspace's
 /// threads. Every value is computed alone, so the split does not change any result.
 pub(crate) const PARALLEL_ELEMENTS: usize = 1 << 18;
 
+/// `z += offset + bias` (offset optional), then `a = g(z)`, over one row.
 pub(crate) fn bias_activate<T: Float>(g: Activation, z: &mut [T], a: &mut [T], bias: T, offset: Option<&[T]>) {
     match Kernel::detect() {
         #[cfg(target_arch = "x86_64")]

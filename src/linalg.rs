@@ -73,10 +73,6 @@ impl<T: Float> GemmScratch<T> {
 /// Products with fewer multiply-adds than this run on one thread.
 const PARALLEL_THRESHOLD: usize = 1 << 18;
 
-/// Matrix-vector products with fewer multiply-adds than this run on one thread. They are
-/// bound by reading the matrix, which two cores do faster than one from a smaller size on.
-const PARALLEL_VECTOR_THRESHOLD: usize = 1 << 18;
-
 /// `c = scale · (a · b)`, overwriting `c`; `a` and `b` may be transposed views.
 ///
 /// Splits C over as many threads as `scratch` was made for (on the current rayon pool) when
@@ -100,16 +96,14 @@ pub(crate) fn matmul_into<T: Float>(
     let (c, a, b) =
         if copied(&a.t()) < copied(&b) { (c.reversed_axes(), b.reversed_axes(), a.reversed_axes()) } else { (c, a, b) };
     let kernel = Kernel::detect();
-    let threads = scratch.threads.len();
+    let parts = if p * q * k >= PARALLEL_THRESHOLD { scratch.threads.len() } else { 1 };
     // Small products, and matrix-vector products (where a register tile would be mostly
     // padding), go without blocking.
     if p * q * k < SMALL_THRESHOLD || c.nrows() == 1 || c.ncols() == 1 {
         let loops = SmallLoops::for_product(&c, &a, &b);
-        let parts = if p * q * k >= PARALLEL_VECTOR_THRESHOLD { threads } else { 1 };
         split_small(c, scale, a, b, parts, kernel, loops);
         return;
     }
-    let parts = if p * q * k >= PARALLEL_THRESHOLD { threads } else { 1 };
     split(c, scale, a, b, &mut scratch.threads[..parts], kernel);
 }
 
@@ -164,23 +158,41 @@ fn split_small<T: Float>(
         return;
     }
     let left = parts / 2;
-    if p >= q {
-        let at = (p * left).div_ceil(parts).next_multiple_of(4).min(p);
-        let (c_top, c_bottom) = c.split_at(Axis(0), at);
-        let (a_top, a_bottom) = a.split_at(Axis(0), at);
-        rayon::join(
-            || split_small(c_top, scale, a_top, b, left, kernel, loops),
-            || split_small(c_bottom, scale, a_bottom, b, parts - left, kernel, loops),
-        );
+    let (axis, at) = if p >= q {
+        (Axis(0), (p * left).div_ceil(parts).next_multiple_of(4).min(p))
     } else {
-        let at = (q * left).div_ceil(parts).next_multiple_of(8).min(q);
-        let (c_left, c_right) = c.split_at(Axis(1), at);
-        let (b_left, b_right) = b.split_at(Axis(1), at);
-        rayon::join(
-            || split_small(c_left, scale, a, b_left, left, kernel, loops),
-            || split_small(c_right, scale, a, b_right, parts - left, kernel, loops),
-        );
-    }
+        (Axis(1), (q * left).div_ceil(parts).next_multiple_of(8).min(q))
+    };
+    join_halves(
+        (c, a, b),
+        axis,
+        at,
+        |(c, a, b)| split_small(c, scale, a, b, left, kernel, loops),
+        |(c, a, b)| split_small(c, scale, a, b, parts - left, kernel, loops),
+    );
+}
+
+/// A product's operands: C, A, B.
+type Operands<'a, T> = (ArrayViewMut2<'a, T>, ArrayView2<'a, T>, ArrayView2<'a, T>);
+
+/// Cuts C before row `at` (with A's rows) or before column `at` (with B's columns) and runs
+/// `first` and `second` on the two parts in parallel.
+fn join_halves<'a, T: Float>(
+    (c, a, b): Operands<'a, T>,
+    axis: Axis,
+    at: usize,
+    first: impl FnOnce(Operands<'a, T>) + Send,
+    second: impl FnOnce(Operands<'a, T>) + Send,
+) {
+    let (c_first, c_second) = c.split_at(axis, at);
+    let (one, two) = if axis == Axis(0) {
+        let (a_first, a_second) = a.split_at(axis, at);
+        ((c_first, a_first, b), (c_second, a_second, b))
+    } else {
+        let (b_first, b_second) = b.split_at(axis, at);
+        ((c_first, a, b_first), (c_second, a, b_second))
+    };
+    rayon::join(|| first(one), || second(two));
 }
 
 /// A product too small for blocking to pay, in the given loops, compiled with FMA where the
@@ -337,23 +349,18 @@ fn split<T: Float>(
     }
     let left = parts / 2;
     let (left_buffers, right_buffers) = buffers.split_at_mut(left);
-    if row_tiles >= col_panels {
-        let at = ((row_tiles * left).div_ceil(parts) * MR).min(p);
-        let (c_top, c_bottom) = c.split_at(Axis(0), at);
-        let (a_top, a_bottom) = a.split_at(Axis(0), at);
-        rayon::join(
-            || split(c_top, scale, a_top, b, left_buffers, kernel),
-            || split(c_bottom, scale, a_bottom, b, right_buffers, kernel),
-        );
+    let (axis, at) = if row_tiles >= col_panels {
+        (Axis(0), ((row_tiles * left).div_ceil(parts) * MR).min(p))
     } else {
-        let at = ((col_panels * left).div_ceil(parts) * T::NR).min(q);
-        let (c_left, c_right) = c.split_at(Axis(1), at);
-        let (b_left, b_right) = b.split_at(Axis(1), at);
-        rayon::join(
-            || split(c_left, scale, a, b_left, left_buffers, kernel),
-            || split(c_right, scale, a, b_right, right_buffers, kernel),
-        );
-    }
+        (Axis(1), ((col_panels * left).div_ceil(parts) * T::NR).min(q))
+    };
+    join_halves(
+        (c, a, b),
+        axis,
+        at,
+        |(c, a, b)| split(c, scale, a, b, left_buffers, kernel),
+        |(c, a, b)| split(c, scale, a, b, right_buffers, kernel),
+    );
 }
 
 /// Which micro-kernel to run.
