@@ -44,7 +44,8 @@ const NUMPY_COSTS: [(usize, f64); 4] =
 
 /// The hidden-layer sweep: n_h, the course's training accuracy (%), and whether it is
 /// reproducible to the example. For 20 and 50 units the last of 5000 steps at learning rate
-/// 1.2 depend on rounding: numpy on this machine gets 90.5 and 90.75 instead of the course's
+/// 1.2 depend on rounding: numpy on this machine gets 90.5 and 90.75 (tests/fixtures/
+/// planar_sweep.txt) instead of the course's
 /// 90.0 and 90.25, so those are compared to ±1 point (4 of 400 examples).
 const SWEEP: [(usize, f64, bool); 7] = [
     (1, 67.5, true),

@@ -87,6 +87,8 @@ fn the_tour_runs_as_written() {
         let output = Command::new(env!("CARGO_BIN_EXE_dnn")).current_dir(&work).args(words(command)).output().unwrap();
         let stdout = String::from_utf8_lossy(&output.stdout);
         assert!(output.status.success(), "{command}\n{}", String::from_utf8_lossy(&output.stderr));
+        // The planar costs are course_results.md's (7000: numpy's, tests/fixtures/planar_costs.txt);
+        // 90.5 % is what course_results.md gives for PyTorch and scikit-learn.
         let expected: &[&str] = if command.starts_with("dnn train builtin:planar") {
             &["Cost after iteration 1000: 0.288083", "Cost after iteration 7000: 0.217504", "Train accuracy: 90.5%"]
         } else if command.starts_with("dnn search") {
@@ -99,7 +101,7 @@ fn the_tour_runs_as_written() {
         };
         for line in expected {
             assert!(stdout.lines().any(|l| l == *line), "{command}: no line {line:?} in\n{stdout}");
-            assert!(readme.contains(line.split(": ").last().unwrap()), "README does not show {line:?}");
+            assert!(readme.contains(line), "README does not show {line:?}");
         }
         if command.starts_with("dnn search") {
             // The README shows this table: every row as printed, up to the seconds column.
