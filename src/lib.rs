@@ -49,6 +49,7 @@ mod error;
 mod float;
 mod gradcheck;
 mod gram;
+mod helper;
 mod init;
 mod layer;
 mod linalg;

@@ -56,12 +56,23 @@ impl<T: Float> PackBuffers<T> {
 #[derive(Debug, Clone)]
 pub(crate) struct GemmScratch<T> {
     threads: Vec<PackBuffers<T>>,
+    /// Whether matrix-vector products split in two run their second half on the polling
+    /// helper thread (see `crate::helper`) rather than on the pool.
+    helper: bool,
 }
 
 impl<T: Float> GemmScratch<T> {
     pub(crate) fn new(threads: usize) -> Self {
         let buffers = PackBuffers { a: Vec::new(), b: Vec::new() };
-        GemmScratch { threads: vec![buffers; threads.max(1)] }
+        GemmScratch { threads: vec![buffers; threads.max(1)], helper: false }
+    }
+
+    /// Scratch for prediction: with two threads or more, matrix-vector products from
+    /// [`HELPER_THRESHOLD`] multiply-adds on are split with the helper thread, which a
+    /// stream of single-example predictions keeps awake. (Training leaves it alone: its
+    /// polling would take a core from the pool.)
+    pub(crate) fn for_prediction(threads: usize) -> Self {
+        GemmScratch { helper: threads >= 2, ..GemmScratch::new(threads) }
     }
 
     /// The number of threads the products (and the passes beside them) may use.
@@ -72,6 +83,19 @@ impl<T: Float> GemmScratch<T> {
 
 /// Products with fewer multiply-adds than this run on one thread.
 const PARALLEL_THRESHOLD: usize = 1 << 18;
+
+/// Matrix-vector products with fewer multiply-adds than this are not split with the helper
+/// thread.
+const HELPER_THRESHOLD: usize = 1 << 15;
+
+/// How the two halves of a split product run at once.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Join {
+    /// On the rayon pool.
+    Pool,
+    /// Here and on the polling helper thread.
+    Helper,
+}
 
 /// `c = scale · (a · b)`, overwriting `c`; `a` and `b` may be transposed views.
 ///
@@ -99,9 +123,14 @@ pub(crate) fn matmul_into<T: Float>(
     let parts = if p * q * k >= PARALLEL_THRESHOLD { scratch.threads.len() } else { 1 };
     // Small products, and matrix-vector products (where a register tile would be mostly
     // padding), go without blocking.
-    if p * q * k < SMALL_THRESHOLD || c.nrows() == 1 || c.ncols() == 1 {
+    let matrix_vector = c.nrows() == 1 || c.ncols() == 1;
+    if p * q * k < SMALL_THRESHOLD || matrix_vector {
         let loops = SmallLoops::for_product(&c, &a, &b);
-        split_small(c, scale, a, b, parts, kernel, loops);
+        if scratch.helper && matrix_vector && p * q * k >= HELPER_THRESHOLD {
+            split_small(c, scale, a, b, 2, kernel, loops, Join::Helper);
+        } else {
+            split_small(c, scale, a, b, parts, kernel, loops, Join::Pool);
+        }
         return;
     }
     split(c, scale, a, b, &mut scratch.threads[..parts], kernel);
@@ -140,8 +169,9 @@ impl SmallLoops {
     }
 }
 
-/// An unblocked product on `parts` threads: C split into blocks of rows (in fours, as the
-/// dot products go) or of columns, whichever C has more of.
+/// An unblocked product on `parts` threads: C split into blocks of rows (in twos) or of
+/// columns, whichever C has more of.
+#[allow(clippy::too_many_arguments)]
 fn split_small<T: Float>(
     c: ArrayViewMut2<T>,
     scale: T,
@@ -150,6 +180,7 @@ fn split_small<T: Float>(
     parts: usize,
     kernel: Kernel,
     loops: SmallLoops,
+    join: Join,
 ) {
     let (p, q) = c.dim();
     if parts < 2 || p.max(q) < 8 {
@@ -159,7 +190,7 @@ fn split_small<T: Float>(
     }
     let left = parts / 2;
     let (axis, at) = if p >= q {
-        (Axis(0), (p * left).div_ceil(parts).next_multiple_of(4).min(p))
+        (Axis(0), (p * left).div_ceil(parts).next_multiple_of(2).min(p))
     } else {
         (Axis(1), (q * left).div_ceil(parts).next_multiple_of(8).min(q))
     };
@@ -167,8 +198,9 @@ fn split_small<T: Float>(
         (c, a, b),
         axis,
         at,
-        |(c, a, b)| split_small(c, scale, a, b, left, kernel, loops),
-        |(c, a, b)| split_small(c, scale, a, b, parts - left, kernel, loops),
+        join,
+        |(c, a, b)| split_small(c, scale, a, b, left, kernel, loops, join),
+        |(c, a, b)| split_small(c, scale, a, b, parts - left, kernel, loops, join),
     );
 }
 
@@ -181,6 +213,7 @@ fn join_halves<'a, T: Float>(
     (c, a, b): Operands<'a, T>,
     axis: Axis,
     at: usize,
+    join: Join,
     first: impl FnOnce(Operands<'a, T>) + Send,
     second: impl FnOnce(Operands<'a, T>) + Send,
 ) {
@@ -192,7 +225,10 @@ fn join_halves<'a, T: Float>(
         let (b_first, b_second) = b.split_at(axis, at);
         ((c_first, a, b_first), (c_second, a, b_second))
     };
-    rayon::join(|| first(one), || second(two));
+    match join {
+        Join::Pool => _ = rayon::join(|| first(one), || second(two)),
+        Join::Helper => crate::helper::join(|| first(one), || second(two)),
+    }
 }
 
 /// A product too small for blocking to pay, in the given loops, compiled with FMA where the
@@ -228,41 +264,25 @@ unsafe fn small_product_avx2<T: Float>(
     small_loops::<T, true>(c, scale, a, b, loops)
 }
 
-/// Σ x[i]·y[i] in eight interleaved partial sums (a fixed order), added pairwise at the end.
+/// `R` dot products of rows of `x` with the same `y`, each summed in a fixed order: eight
+/// interleaved partial sums (partial l takes the terms i ≡ l mod 8), added pairwise at the
+/// end. Each value of `y` is loaded once for the `R` rows; the order, and so the bits, do not
+/// depend on `R`.
+///
+/// `FMA` is set only where the caller runs with AVX2 and FMA enabled (`small_product_avx2`).
 #[inline(always)]
-fn dot<T: Float, const FMA: bool>(x: &[T], y: &[T]) -> T {
-    let mut partial = [T::zero(); 8];
-    let (x_chunks, y_chunks) = (x.chunks_exact(8), y.chunks_exact(8));
-    let (x_rest, y_rest) = (x_chunks.remainder(), y_chunks.remainder());
-    for (xc, yc) in x_chunks.zip(y_chunks) {
-        for l in 0..8 {
-            partial[l] = madd::<T, FMA>(xc[l], yc[l], partial[l]);
-        }
-    }
-    for (l, (&x, &y)) in x_rest.iter().zip(y_rest).enumerate() {
-        partial[l] = madd::<T, FMA>(x, y, partial[l]);
-    }
-    let quads = [partial[0] + partial[4], partial[1] + partial[5], partial[2] + partial[6], partial[3] + partial[7]];
-    (quads[0] + quads[2]) + (quads[1] + quads[3])
-}
-
-/// Four dot products against the same `y`, each summed exactly as [`dot`] sums it, loading
-/// each value of `y` once for the four.
-#[inline(always)]
-fn dot4<T: Float, const FMA: bool>(x: [&[T]; 4], y: &[T]) -> [T; 4] {
+fn dots<T: Float, const FMA: bool, const R: usize>(x: [&[T]; R], y: &[T]) -> [T; R] {
+    assert!(x.iter().all(|row| row.len() == y.len()), "dots: rows and y differ in length");
     let whole = y.len() - y.len() % 8;
-    let mut partial = [[T::zero(); 8]; 4];
-    let mut start = 0;
-    while start < whole {
-        let yc = &y[start..start + 8];
-        for (row, sums) in x.iter().zip(partial.iter_mut()) {
-            let xc = &row[start..start + 8];
-            for l in 0..8 {
-                sums[l] = madd::<T, FMA>(xc[l], yc[l], sums[l]);
-            }
-        }
-        start += 8;
-    }
+    #[cfg(target_arch = "x86_64")]
+    let mut partial = if FMA {
+        // SAFETY: with FMA the CPU has AVX2 too (see above); the rows are as long as y.
+        unsafe { T::partial_dots_avx2(x, y) }
+    } else {
+        partial_dots(x, &y[..whole])
+    };
+    #[cfg(not(target_arch = "x86_64"))]
+    let mut partial = partial_dots(x, &y[..whole]);
     for (row, sums) in x.iter().zip(partial.iter_mut()) {
         for (l, (&x, &y)) in row[whole..].iter().zip(&y[whole..]).enumerate() {
             sums[l] = madd::<T, FMA>(x, y, sums[l]);
@@ -272,6 +292,21 @@ fn dot4<T: Float, const FMA: bool>(x: [&[T]; 4], y: &[T]) -> [T; 4] {
         let quads = [p[0] + p[4], p[1] + p[5], p[2] + p[6], p[3] + p[7]];
         (quads[0] + quads[2]) + (quads[1] + quads[3])
     })
+}
+
+/// The eight partial sums of [`dots`] in plain loops, over a `y` of whole eights.
+#[inline(always)]
+fn partial_dots<T: Float, const R: usize>(x: [&[T]; R], y: &[T]) -> [[T; 8]; R] {
+    let mut partial = [[T::zero(); 8]; R];
+    for (start, yc) in (0..y.len()).step_by(8).zip(y.chunks_exact(8)) {
+        for (row, sums) in x.iter().zip(partial.iter_mut()) {
+            let xc = &row[start..start + 8];
+            for l in 0..8 {
+                sums[l] = xc[l] * yc[l] + sums[l];
+            }
+        }
+    }
+    partial
 }
 
 #[inline(always)]
@@ -298,21 +333,25 @@ fn small_loops<T: Float, const FMA: bool>(
             }
         }
         SmallLoops::Dots => {
-            // Four rows of A at a time, so that each value of B is loaded once for four.
+            // Six rows of A at a time, so that each value of B is loaded once for six (12 of
+            // the 16 vector registers hold their sums in f64), then the rows left.
             let row = |i: usize| a.row(i).to_slice().expect("contiguous along k");
             let p = a.nrows();
             for (j, b_col) in b.columns().into_iter().enumerate() {
                 let b_col = b_col.to_slice().expect("contiguous along k");
-                let mut i = 0;
-                while i + 4 <= p {
-                    let sums = dot4::<T, FMA>([row(i), row(i + 1), row(i + 2), row(i + 3)], b_col);
-                    for (r, sum) in sums.into_iter().enumerate() {
-                        c[(i + r, j)] = scale * sum;
+                for i in (0..p).step_by(6) {
+                    let r = |offset: usize| row(i + offset);
+                    let sums: &[T] = match p - i {
+                        1 => &dots::<T, FMA, 1>([r(0)], b_col),
+                        2 => &dots::<T, FMA, 2>([r(0), r(1)], b_col),
+                        3 => &dots::<T, FMA, 3>([r(0), r(1), r(2)], b_col),
+                        4 => &dots::<T, FMA, 4>([r(0), r(1), r(2), r(3)], b_col),
+                        5 => &dots::<T, FMA, 5>([r(0), r(1), r(2), r(3), r(4)], b_col),
+                        _ => &dots::<T, FMA, 6>([r(0), r(1), r(2), r(3), r(4), r(5)], b_col),
+                    };
+                    for (offset, &sum) in sums.iter().enumerate() {
+                        c[(i + offset, j)] = scale * sum;
                     }
-                    i += 4;
-                }
-                for i in i..p {
-                    c[(i, j)] = scale * dot::<T, FMA>(row(i), b_col);
                 }
             }
         }
@@ -358,6 +397,7 @@ fn split<T: Float>(
         (c, a, b),
         axis,
         at,
+        Join::Pool,
         |(c, a, b)| split(c, scale, a, b, left_buffers, kernel),
         |(c, a, b)| split(c, scale, a, b, right_buffers, kernel),
     );
@@ -591,6 +631,14 @@ pub trait GemmScalar: Sized {
         scale: Self,
         accumulate: bool,
     );
+
+    /// The eight partial sums of a dot product (partial l holds Σ x[i]·y[i] over i ≡ l mod 8,
+    /// up to the last whole eight) for `R` rows against the same `y`, with AVX2 + FMA.
+    ///
+    /// # Safety
+    /// The CPU must have AVX2 and FMA, and every row must be at least as long as `y`.
+    #[cfg(target_arch = "x86_64")]
+    unsafe fn partial_dots_avx2<const R: usize>(x: [&[Self]; R], y: &[Self]) -> [[Self; 8]; R];
 }
 
 /// The portable micro-kernel: plain loops.
@@ -658,6 +706,44 @@ mod avx2 {
         };
     }
 
+    /// The partial sums of `R` dot products: eight per row, as `$vecs` vectors of `$lanes`.
+    macro_rules! partial_dots {
+        ($name:ident, $t:ty, $lanes:expr, $zero:ident, $load:ident, $fmadd:ident, $store:ident) => {
+            /// # Safety
+            /// The CPU must have AVX2 and FMA; every row must be at least as long as `y`.
+            #[target_feature(enable = "avx2,fma")]
+            pub(super) unsafe fn $name<const R: usize>(x: [&[$t]; R], y: &[$t]) -> [[$t; 8]; R] {
+                const VECS: usize = 8 / $lanes;
+                let whole = y.len() - y.len() % 8;
+                let mut acc = [[$zero(); VECS]; R];
+                let mut start = 0;
+                while start < whole {
+                    for v in 0..VECS {
+                        // SAFETY: start + 8 ≤ y.len() ≤ every row's length.
+                        unsafe {
+                            let y_v = $load(y.as_ptr().add(start + v * $lanes));
+                            for (row, sums) in x.iter().zip(acc.iter_mut()) {
+                                sums[v] = $fmadd($load(row.as_ptr().add(start + v * $lanes)), y_v, sums[v]);
+                            }
+                        }
+                    }
+                    start += 8;
+                }
+                let mut out = [[0.0; 8]; R];
+                for (dst, src) in out.iter_mut().zip(&acc) {
+                    for (v, &sums) in src.iter().enumerate() {
+                        // SAFETY: each row of `out` holds VECS vectors.
+                        unsafe { $store(dst.as_mut_ptr().add(v * $lanes), sums) };
+                    }
+                }
+                out
+            }
+        };
+    }
+
+    partial_dots!(partial_dots_f64, f64, 4, _mm256_setzero_pd, _mm256_loadu_pd, _mm256_fmadd_pd, _mm256_storeu_pd);
+    partial_dots!(partial_dots_f32, f32, 8, _mm256_setzero_ps, _mm256_loadu_ps, _mm256_fmadd_ps, _mm256_storeu_ps);
+
     tile!(
         tile_f64,
         f64,
@@ -684,7 +770,7 @@ mod avx2 {
 
 /// Implements [`GemmScalar`] for one type.
 macro_rules! gemm_scalar {
-    ($t:ty, $nr:expr, $avx2:path) => {
+    ($t:ty, $nr:expr, $avx2:path, $dots:path) => {
         impl GemmScalar for $t {
             const NR: usize = $nr;
 
@@ -708,17 +794,61 @@ macro_rules! gemm_scalar {
                     write_tile(&acc, tile, scale, accumulate)
                 }
             }
+
+            #[cfg(target_arch = "x86_64")]
+            #[inline(always)]
+            unsafe fn partial_dots_avx2<const R: usize>(x: [&[$t]; R], y: &[$t]) -> [[$t; 8]; R] {
+                // SAFETY: the caller's guarantees are the kernel's.
+                unsafe { $dots(x, y) }
+            }
         }
     };
 }
 
-gemm_scalar!(f64, 8, avx2::tile_f64);
-gemm_scalar!(f32, 16, avx2::tile_f32);
+gemm_scalar!(f64, 8, avx2::tile_f64, avx2::partial_dots_f64);
+gemm_scalar!(f32, 16, avx2::tile_f32, avx2::partial_dots_f32);
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use ndarray::Array2;
+
+    /// The vectorised dot products sum in exactly the documented order: eight fused partial
+    /// sums over i mod 8, then pairwise.
+    #[cfg(target_arch = "x86_64")]
+    #[test]
+    fn vectorised_dot_products_keep_the_documented_order() {
+        fn reference<T: Float>(x: &[T], y: &[T]) -> T {
+            let mut p = [T::zero(); 8];
+            for (i, (&x, &y)) in x.iter().zip(y).enumerate() {
+                p[i % 8] = x.mul_add(y, p[i % 8]);
+            }
+            ((p[0] + p[4]) + (p[2] + p[6])) + ((p[1] + p[5]) + (p[3] + p[7]))
+        }
+        fn check<T: Float>(rng: &mut crate::NumpyRng) {
+            for n in (0..40).chain([12288, 12291]) {
+                let rows: Vec<Vec<T>> = (0..6).map(|_| (0..n).map(|_| T::from_f64(rng.randn())).collect()).collect();
+                let y: Vec<T> = (0..n).map(|_| T::from_f64(rng.randn())).collect();
+                let six = dots::<T, true, 6>(std::array::from_fn(|r| &rows[r][..]), &y);
+                let three = dots::<T, true, 3>(std::array::from_fn(|r| &rows[r][..]), &y);
+                for (r, row) in rows.iter().enumerate() {
+                    let expected = reference(row, &y).as_f64().to_bits();
+                    assert_eq!(six[r].as_f64().to_bits(), expected, "n = {n}");
+                    assert_eq!(dots::<T, true, 1>([row], &y)[0].as_f64().to_bits(), expected, "n = {n}");
+                    if r < 3 {
+                        assert_eq!(three[r].as_f64().to_bits(), expected, "n = {n}");
+                    }
+                }
+            }
+        }
+        if Kernel::detect() != Kernel::Avx2 {
+            println!("skipped: this CPU has no AVX2 + FMA");
+            return;
+        }
+        let mut rng = crate::NumpyRng::new(3);
+        check::<f64>(&mut rng);
+        check::<f32>(&mut rng);
+    }
 
     /// Every path (small loops, dot products, blocked with direct or packed operands, split
     /// over threads by rows or columns) against ndarray's own product.
@@ -745,12 +875,16 @@ mod tests {
             let b = if tb { rng.randn_matrix(q, k).reversed_axes() } else { rng.randn_matrix(k, q) };
             let expected = a.to_owned().dot(&b.to_owned()) * 0.5;
             let mut reference = None;
-            for threads in [1, 2, 3] {
+            // Split by the pool on 1, 2, 3 threads, and with the helper thread.
+            for (threads, helper) in [(1, false), (2, false), (3, false), (2, true)] {
                 let mut c = Array2::from_elem((p, q), f64::NAN);
-                let mut scratch = GemmScratch::new(threads);
+                let mut scratch = if helper { GemmScratch::for_prediction(threads) } else { GemmScratch::new(threads) };
                 matmul_into(c.view_mut(), 0.5, a.view(), b.view(), &mut scratch);
                 let worst = (&c - &expected).iter().fold(0.0f64, |m, v| m.max(v.abs()));
-                assert!(worst <= 1e-13 * k as f64, "{p}×{k}×{q} ({ta}, {tb}), {threads} threads: error {worst:e}");
+                assert!(
+                    worst <= 1e-13 * k as f64,
+                    "{p}×{k}×{q} ({ta}, {tb}), {threads} threads (helper: {helper}): error {worst:e}"
+                );
                 // The same bits for any number of threads.
                 match &reference {
                     None => reference = Some(c),

@@ -55,6 +55,22 @@ fn non_finite_inputs() {
         fit(logistic(2), x.view(), y.view(), &config()).unwrap_err().to_string(),
         "X has a non-finite value inf at row 0, column 1"
     );
+    // Prediction finds them too, also through zero weights (0·inf is NaN), for one example
+    // (a matrix-vector product) and for several.
+    for (sizes, init) in [(&[2, 1][..], Init::Zeros), (&[2, 3, 1][..], Init::He)] {
+        let arch = Architecture::new(sizes, Activation::Relu, Activation::Sigmoid).unwrap();
+        let net = Network::<f64>::init(&arch, init, &mut NumpyRng::new(0)).unwrap();
+        assert_eq!(
+            net.predict_proba(x.view()).unwrap_err().to_string(),
+            "X has a non-finite value inf at row 0, column 1"
+        );
+        let one = array![[f64::NAN], [1.0]];
+        assert_eq!(
+            net.predict_proba(one.view()).unwrap_err().to_string(),
+            "X has a non-finite value NaN at row 0, column 0"
+        );
+        assert!(net.predict_proba(array![[1e300], [1e300]].view()).is_ok());
+    }
 }
 
 #[test]

@@ -42,6 +42,30 @@ fn same_seed_same_bits_for_one_and_two_threads() {
 }
 
 #[test]
+fn predictions_have_the_same_bits_on_one_and_two_threads() {
+    // One example of the 4-layer cat shape: W[1]·x is split with the helper thread on two
+    // threads; a batch goes through the pool. Both f64 and f32.
+    let arch = Architecture::new(&[12288, 20, 7, 5, 1], Activation::Relu, Activation::Sigmoid).unwrap();
+    let net = Network::<f64>::init(&arch, Init::Lecun, &mut NumpyRng::new(1)).unwrap();
+    let x = NumpyRng::new(2).randn_matrix(12288, 3);
+    let predict = |threads: usize, x: Array2<f64>| {
+        let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
+        pool.install(|| {
+            let f64_bits = net.predict_proba(x.view()).unwrap().mapv(f64::to_bits);
+            let f32_bits = net.cast::<f32>().predict_proba(x.mapv(|v| v as f32).view()).unwrap().mapv(f32::to_bits);
+            (f64_bits, f32_bits)
+        })
+    };
+    for x in [x.slice(ndarray::s![.., ..1]).to_owned(), x] {
+        let one = predict(1, x.clone());
+        // Repeated, so that the helper thread (awake after the first) takes its half.
+        for _ in 0..20 {
+            assert_eq!(predict(2, x.clone()), one, "{} examples", x.ncols());
+        }
+    }
+}
+
+#[test]
 fn zero_initialisation_keeps_hidden_units_identical() {
     // The symmetry problem: with W = 0 every hidden unit computes the same function and gets
     // the same gradient, so after training all rows of W1 are equal.
