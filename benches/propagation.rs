@@ -1,7 +1,7 @@
 //! Per-layer and per-iteration timings of forward and backward propagation, on the course's
 //! shapes, and one iteration of the matrix-product-bound W5: `cargo bench --bench
-//! propagation`. (The side-by-side comparison with numpy, PyTorch and scikit-learn is
-//! `bench/run.py`; see BENCHMARKS.md.)
+//! propagation`. (Single-example inference is `benches/inference.rs`; the side-by-side
+//! comparison with numpy, PyTorch and scikit-learn is `bench/run.py`; see BENCHMARKS.md.)
 
 use dnn::{Activation, Architecture, GramMode, Init, Network, NumpyRng, TrainConfig, Workspace};
 use ndarray::Array2;
@@ -53,17 +53,6 @@ fn twenty_iterations(bencher: divan::Bencher, (shape, gram): (usize, bool)) {
     let mode = if gram { GramMode::On } else { GramMode::Off };
     let config = TrainConfig::new(0.0075, 20).with_threads(1).with_gram(mode).check().unwrap();
     bencher.bench_local(|| dnn::fit(network.clone(), x.view(), y.view(), &config).unwrap());
-}
-
-/// Predicting one example with the 4-layer cat model (12288 inputs), in f64 and in f32 (a
-/// model trained with `--dtype f32`), back to back as a stream of predictions: each sample
-/// times 20 calls. Reading W[1] (1.97 MB in f64, 0.98 MB in f32) from the L3 cache is most
-/// of the time; with two threads the helper thread reads half of it.
-#[divan::bench(types = [f64, f32], sample_count = 300, sample_size = 20)]
-fn single_example_inference<T: dnn::Float>(bencher: divan::Bencher) {
-    let (network, x, _) = setup(&[12288, 20, 7, 5, 1], Activation::Relu, 1);
-    let (network, x) = (network.cast::<T>(), x.mapv(T::from_f64));
-    bencher.bench_local(|| network.predict_proba(x.view()).unwrap());
 }
 
 /// One W5 iteration (784 → 256 → 128 → 1 ReLU, 60000 examples, about 60 GFLOP) on all

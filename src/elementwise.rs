@@ -10,8 +10,16 @@ use crate::{Activation, Float};
 /// threads. Every value is computed alone, so the split does not change any result.
 pub(crate) const PARALLEL_ELEMENTS: usize = 1 << 18;
 
-/// `z += offset + bias` (offset optional), then `a = g(z)`, over one row.
-pub(crate) fn bias_activate<T: Float>(g: Activation, z: &mut [T], a: &mut [T], bias: T, offset: Option<&[T]>) {
+/// The bias added by [`bias_activate`]: one value for a whole row of Z, or one per value (a
+/// column of Z: one example).
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Bias<'a, T> {
+    Row(T),
+    PerValue(&'a [T]),
+}
+
+/// `z += offset + bias` (offset optional), then `a = g(z)`, over one row or one column.
+pub(crate) fn bias_activate<T: Float>(g: Activation, z: &mut [T], a: &mut [T], bias: Bias<T>, offset: Option<&[T]>) {
     match Kernel::detect() {
         #[cfg(target_arch = "x86_64")]
         // SAFETY: `Kernel::Avx2` is only detected on CPUs with AVX2 and FMA.
@@ -22,7 +30,7 @@ pub(crate) fn bias_activate<T: Float>(g: Activation, z: &mut [T], a: &mut [T], b
 
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2,fma")]
-unsafe fn bias_activate_avx2<T: Float>(g: Activation, z: &mut [T], a: &mut [T], bias: T, offset: Option<&[T]>) {
+unsafe fn bias_activate_avx2<T: Float>(g: Activation, z: &mut [T], a: &mut [T], bias: Bias<T>, offset: Option<&[T]>) {
     bias_activate_loops::<T, true>(g, z, a, bias, offset)
 }
 
@@ -31,12 +39,16 @@ fn bias_activate_loops<T: Float, const FMA: bool>(
     g: Activation,
     z: &mut [T],
     a: &mut [T],
-    bias: T,
+    bias: Bias<T>,
     offset: Option<&[T]>,
 ) {
-    match offset {
-        Some(offset) => z.iter_mut().zip(offset).for_each(|(z, &o)| *z += o + bias),
-        None => z.iter_mut().for_each(|z| *z += bias),
+    match (offset, bias) {
+        (Some(offset), Bias::Row(bias)) => z.iter_mut().zip(offset).for_each(|(z, &o)| *z += o + bias),
+        (None, Bias::Row(bias)) => z.iter_mut().for_each(|z| *z += bias),
+        (Some(offset), Bias::PerValue(bias)) => {
+            z.iter_mut().zip(offset).zip(bias).for_each(|((z, &o), &bias)| *z += o + bias)
+        }
+        (None, Bias::PerValue(bias)) => z.iter_mut().zip(bias).for_each(|(z, &bias)| *z += bias),
     }
     let pairs = a.iter_mut().zip(z.iter());
     match g {

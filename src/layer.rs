@@ -4,7 +4,7 @@
 
 use ndarray::{Array1, Array2, ArrayView2, ArrayViewMut2, Axis, Zip};
 
-use crate::elementwise;
+use crate::elementwise::{self, Bias};
 use crate::linalg::{matmul_into, GemmScratch};
 use crate::{Activation, Error, Float, Result};
 
@@ -156,13 +156,22 @@ fn bias_activate_rows<T: Float>(
         );
         return;
     }
+    if z.ncols() == 1 {
+        // One example: the column in one pass, each value with its own bias.
+        let offset_column = offset.as_ref().map(|o| o.as_slice_memory_order());
+        let (z_column, a_column) = (z.as_slice_memory_order_mut(), a.as_slice_memory_order_mut());
+        if let (Some(z), Some(a), None | Some(Some(_))) = (z_column, a_column, offset_column) {
+            elementwise::bias_activate(g, z, a, Bias::PerValue(b), offset_column.flatten());
+            return;
+        }
+    }
     for (i, (mut z_row, mut a_row)) in z.rows_mut().into_iter().zip(a.rows_mut()).enumerate() {
         let offset_row = offset.as_ref().map(|o| o.row(i));
         elementwise::bias_activate(
             g,
             z_row.as_slice_mut().expect("buffers are contiguous"),
             a_row.as_slice_mut().expect("buffers are contiguous"),
-            b[i],
+            Bias::Row(b[i]),
             offset_row.as_ref().map(|o| o.as_slice().expect("contiguous")),
         );
     }
