@@ -28,6 +28,11 @@ Workloads (full-batch gradient descent, cost computed every iteration):
       lr 1.2, 10000 iterations (cost 0.6930480201239823 at iteration 0)
   W5  synthetic: seed 0, X = randn(784, 60000), Y = X[0] + X[1] > 0, [784, 256, 128, 1]
       ReLU/sigmoid, He init (randn * sqrt(2 / n_prev)) with seed 1, lr 0.01, 50 iterations
+  I3  single-example inference: W3's model (its initial parameters) predicting the first
+      cat training picture, back to back. Instead of "seconds" the line has "micros": the
+      median of 300 samples of 20 predictions (after 200 warm-up calls), per prediction.
+      numpy runs the course's L_model_forward, torch the same forward under no_grad, and
+      sklearn MLPClassifier.predict_proba with W3's weights set as its coefs_.
 
 Peers:
   numpy            the course's code in float64; like the course it computes dA_prev for
@@ -74,7 +79,12 @@ WORKLOADS = {
                lr=1.2, iterations=10000, data="planar"),
     "W5": dict(model="deep", layers=[784, 256, 128, 1], hidden="relu", init="he", seed=1,
                lr=0.01, iterations=50, data="synthetic"),
+    "I3": dict(model="deep", layers=[12288, 20, 7, 5, 1], hidden="relu", init="lecun", seed=1,
+               data="cat", inference=True),
 }
+INFERENCE_SAMPLES = 300
+INFERENCE_CALLS_PER_SAMPLE = 20
+INFERENCE_WARM_UP = 200
 PEERS = ["numpy", "numpy-no-da0", "torch64", "torch32", "torch64-no-da0", "torch32-no-da0",
          "sklearn"]
 
@@ -537,6 +547,64 @@ def run_sklearn(spec, X, Y, iterations, repeat):
 
 
 # --------------------------------------------------------------------------------------------
+# Single-example inference
+
+
+def median_micros(predict):
+    """Median time of one call of `predict()`, in microseconds (see INFERENCE_*)."""
+    for _ in range(INFERENCE_WARM_UP):
+        predict()
+    samples = []
+    for _ in range(INFERENCE_SAMPLES):
+        t0 = time.perf_counter()
+        for _ in range(INFERENCE_CALLS_PER_SAMPLE):
+            predict()
+        samples.append((time.perf_counter() - t0) / INFERENCE_CALLS_PER_SAMPLE * 1e6)
+    samples.sort()
+    return samples[len(samples) // 2]
+
+
+def run_inference(peer, x, init):
+    """Median microseconds of one prediction of W3's model on x (n_x x 1), and its output."""
+    if peer.startswith("numpy"):
+        parameters = {}
+        for l, (W, b) in enumerate(init, start=1):
+            parameters["W" + str(l)], parameters["b" + str(l)] = W, b
+        output = np_L_model_forward(x, parameters)[0]
+        return median_micros(lambda: np_L_model_forward(x, parameters)), float(output[0, 0])
+    if peer.startswith("torch"):
+        import torch
+
+        torch.set_num_threads(2)
+        dtype = torch.float32 if peer.startswith("torch32") else torch.float64
+        Ws = [torch.from_numpy(W).to(dtype) for W, _ in init]
+        bs = [torch.from_numpy(b).to(dtype) for _, b in init]
+        xt = torch.from_numpy(x).to(dtype)
+
+        def forward():
+            with torch.no_grad():
+                A = xt
+                for l in range(len(Ws)):
+                    Z = Ws[l] @ A + bs[l]
+                    A = torch.sigmoid(Z) if l == len(Ws) - 1 else torch.relu(Z)
+                return A
+
+        return median_micros(forward), float(forward()[0, 0])
+    from sklearn.exceptions import ConvergenceWarning
+    from sklearn.neural_network import MLPClassifier
+
+    layers = [W.shape[0] for W, _ in init[:-1]]
+    clf = MLPClassifier(hidden_layer_sizes=tuple(layers), activation="relu", max_iter=1)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        clf.fit(np.vstack([x.T, x.T]), np.array([0, 1]))
+    clf.coefs_ = [np.ascontiguousarray(W.T) for W, _ in init]
+    clf.intercepts_ = [b.ravel().copy() for _, b in init]
+    row = np.ascontiguousarray(x.T)
+    return median_micros(lambda: clf.predict_proba(row)), float(clf.predict_proba(row)[0, 1])
+
+
+# --------------------------------------------------------------------------------------------
 
 
 def blas_info():
@@ -601,7 +669,7 @@ def main(argv=None):
         return 0
 
     spec = WORKLOADS[args.workload]
-    iterations = args.iterations or spec["iterations"]
+    iterations = args.iterations or spec.get("iterations")
     result = {"workload": args.workload, "peer": args.peer}
 
     def fail(message):
@@ -626,6 +694,12 @@ def main(argv=None):
     except (OSError, ImportError, KeyError) as e:
         return fail(f"could not load the data: {type(e).__name__}: {e}")
     init = init_params(spec)
+
+    if spec.get("inference"):
+        micros, output = run_inference(args.peer, X[:, :1], init)
+        result.update({"micros": micros, "output": output, "blas": blas_info()})
+        print(json.dumps(result), flush=True)
+        return 0
 
     extra = {}
     if args.peer in ("numpy", "numpy-no-da0"):

@@ -12,6 +12,10 @@ peers against dnn f32). Costs are printed beside so that equal work can be check
 
 A matrix-product peak is measured in the same run: numpy's float64 and PyTorch's float32
 2048 x 2048 products on 2 threads, and W5's achieved rate is given against it.
+
+Workload I3 is single-example inference with W3's model (`cargo bench --bench inference` for
+dnn, `peers.py I3 PEER` for the others): its table gives the median microseconds per
+prediction and the prediction itself.
 """
 
 import argparse
@@ -64,6 +68,50 @@ def run_dnn(workload, dtype, data_dir, w5_iterations):
     return {"seconds": [result["seconds"]], "final_cost": result["final_cost"]}
 
 
+def run_dnn_inference():
+    command = ["cargo", "bench", "--quiet", "--bench", "inference", "--", "--json", "--data", CAT]
+    out = subprocess.run(command, capture_output=True, text=True, cwd=ROOT)
+    lines = [line for line in out.stdout.splitlines() if line.startswith("{")]
+    if out.returncode != 0 or not lines:
+        return {"error": (out.stderr or out.stdout).strip()[-300:]}
+    return json.loads(lines[-1])
+
+
+def inference_rows(peers, repeat, env):
+    """Rows of the I3 table: (contender, dtype, median µs, × dnn, prediction)."""
+    peers = [p for p in peers if not p.endswith("no-da0")]
+    contenders = [("dnn", "f64"), ("dnn", "f32"), ("dnn, one thread", "f64"), ("dnn, one thread", "f32")]
+    contenders += [(p, "f32" if "32" in p else "f64") for p in peers]
+    micros = {c: [] for c in contenders}
+    outputs, errors = {}, {}
+    for _ in range(repeat):
+        result = run_dnn_inference()
+        if "error" in result:
+            errors[("dnn", "f64")] = result["error"]
+        else:
+            for name, dtype in contenders[:4]:
+                micros[(name, dtype)].append(result[dtype + ("_one_thread" if "one" in name else "")])
+            outputs[("dnn", "f64")] = result["output"]
+        for peer in peers:
+            result = run_peer("I3", peer, None, None, env)
+            contender = (peer, "f32" if "32" in peer else "f64")
+            if "error" in result:
+                errors[contender] = result["error"]
+                continue
+            micros[contender].append(result["micros"])
+            outputs[contender] = result["output"]
+    medians = {c: statistics.median(t) for c, t in micros.items() if t}
+    rows = []
+    for contender in contenders:
+        if contender not in medians:
+            rows.append((*contender, None, None, errors.get(contender, errors.get(("dnn", "f64"), "did not run"))))
+            continue
+        base = medians.get(("dnn", contender[1]))
+        rows.append((*contender, medians[contender], medians[contender] / base if base else None,
+                     outputs.get(contender)))
+    return rows
+
+
 def run_peer(workload, peer, data_dir, w5_iterations, env):
     command = [sys.executable, os.path.join(HERE, "peers.py"), workload, peer]
     if workload == "W5":
@@ -94,7 +142,7 @@ print(json.dumps(out))
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--workloads", default="W1,W2,W3,W4,W5")
+    parser.add_argument("--workloads", default="W1,W2,W3,W4,W5,I3")
     parser.add_argument("--peers", default="numpy,numpy-no-da0,torch64,torch32,sklearn")
     parser.add_argument("--w5-iterations", type=int, default=10,
                         help="iterations of W5 for every contender (default 10; the workload defines 50)")
@@ -123,6 +171,8 @@ def main():
 
     contenders = [("dnn", "f64"), ("dnn", "f32")] + [(p, "f32" if "32" in p else "f64") for p in peers]
     rows = []
+    inference = inference_rows(peers, args.repeat, env) if "I3" in workloads else []
+    workloads = [w for w in workloads if w != "I3"]
     for workload in workloads:
         times = {c: [] for c in contenders}
         costs = {}
@@ -161,6 +211,17 @@ def main():
         else:
             cost_text = f"{cost:.10g}" if isinstance(cost, float) else str(cost)
             lines.append(f"| {workload} | {name} | {dtype} | {median:.4f} | {ratio:.1f} | {cost_text} |")
+    if not rows:
+        lines = []
+    if inference:
+        lines += ([""] if lines else []) + ["| I3 | contender | dtype | median µs | × dnn time | prediction |",
+                                            "|---|---|---|---|---|---|"]
+        for name, dtype, median, ratio, output in inference:
+            if median is None:
+                lines.append(f"| I3 | {name} | {dtype} | — | — | {str(output)[:60]} |")
+            else:
+                output_text = f"{output:.10g}" if isinstance(output, float) else "(not printed)"
+                lines.append(f"| I3 | {name} | {dtype} | {median:.1f} | {ratio:.1f} | {output_text} |")
     table = "\n".join(lines)
     print(table)
     print(f"load average at end: {os.getloadavg()[0]:.2f}")

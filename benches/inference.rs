@@ -6,8 +6,9 @@
 //!
 //! Each precision is timed on all cores (the default pool) and on one thread: 300 samples of
 //! 20 calls to `Network::predict_proba` after 200 warm-up calls; the median sample divided by
-//! 20 is printed in microseconds. `--json` adds one JSON line for `bench/run.py`, which runs
-//! the Python peers on the same model and picture.
+//! 20 is printed in microseconds. `--json` adds one JSON line (with the f64 prediction, to
+//! check the peers compute the same) for `bench/run.py`, which runs the Python peers on the
+//! same model and picture.
 
 use std::path::PathBuf;
 use std::time::Instant;
@@ -42,7 +43,7 @@ fn main() {
     let one_thread = rayon::ThreadPoolBuilder::new().num_threads(1).build().unwrap();
     let cores = rayon::current_num_threads();
     println!("single-example inference, W3's model, {source}: median µs per prediction");
-    let mut results = Vec::new();
+    let mut results = vec![format!("\"output\": {}", network.predict_proba(x.view()).unwrap()[(0, 0)])];
     for (name, micros) in [
         ("f64", time::<f64>(&network, &x)),
         ("f32", time::<f32>(&network, &x)),

@@ -126,7 +126,11 @@ pub(crate) fn matmul_into<T: Float>(
     let matrix_vector = c.nrows() == 1 || c.ncols() == 1;
     if p * q * k < SMALL_THRESHOLD || matrix_vector {
         let loops = SmallLoops::for_product(&c, &a, &b);
-        if scratch.helper && matrix_vector && p * q * k >= HELPER_THRESHOLD {
+        // Prediction splits matrix-vector products in two with the polling helper thread
+        // (see `GemmScratch::for_prediction`): those too small for the pool, and the larger
+        // ones too unless the pool has more than two threads to share them.
+        let pool_pays = p * q * k >= PARALLEL_THRESHOLD && scratch.threads.len() > 2;
+        if scratch.helper && matrix_vector && p * q * k >= HELPER_THRESHOLD && !pool_pays {
             split_small(c, scale, a, b, 2, kernel, loops, Join::Helper);
         } else {
             split_small(c, scale, a, b, parts, kernel, loops, Join::Pool);
@@ -875,8 +879,8 @@ mod tests {
             let b = if tb { rng.randn_matrix(q, k).reversed_axes() } else { rng.randn_matrix(k, q) };
             let expected = a.to_owned().dot(&b.to_owned()) * 0.5;
             let mut reference = None;
-            // Split by the pool on 1, 2, 3 threads, and with the helper thread.
-            for (threads, helper) in [(1, false), (2, false), (3, false), (2, true)] {
+            // Split by the pool on 1, 2, 3 threads, and for prediction (the helper thread).
+            for (threads, helper) in [(1, false), (2, false), (3, false), (2, true), (3, true)] {
                 let mut c = Array2::from_elem((p, q), f64::NAN);
                 let mut scratch = if helper { GemmScratch::for_prediction(threads) } else { GemmScratch::new(threads) };
                 matmul_into(c.view_mut(), 0.5, a.view(), b.view(), &mut scratch);

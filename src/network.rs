@@ -380,6 +380,14 @@ impl<T: Float> Network<T> {
     /// The output A\[L\] for every example: probabilities for a sigmoid output, values for a
     /// linear one.
     ///
+    /// The products run on the current rayon pool's threads, with one exception made for
+    /// single examples: when the pool has two threads or more, a matrix-vector product too
+    /// small to be worth waking the pool for (such as W\[1\]·x of the course's cat models) is
+    /// split with a helper thread of the crate's. After each such product the helper keeps
+    /// polling for the next one for 200 µs, then sleeps, so that back-to-back predictions do
+    /// not wait for a thread to wake up. The results are the same bits on any number of
+    /// threads.
+    ///
     /// # Shapes
     /// `x`: n_x × m; result: n\[L\] × m.
     pub fn predict_proba(&self, x: ArrayView2<T>) -> Result<Array2<T>> {
