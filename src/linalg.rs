@@ -313,6 +313,17 @@ fn partial_dots<T: Float, const R: usize>(x: [&[T]; R], y: &[T]) -> [[T; 8]; R] 
     partial
 }
 
+/// A core's L2 cache (512 KB on current x86 server cores).
+const L2_BYTES: usize = 512 << 10;
+
+/// Whether this thread's next sweep over a large A goes backward: every other one.
+fn next_sweep_backward() -> bool {
+    thread_local! {
+        static BACKWARD: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+    }
+    BACKWARD.with(|backward| backward.replace(!backward.get()))
+}
+
 #[inline(always)]
 fn small_loops<T: Float, const FMA: bool>(
     mut c: ArrayViewMut2<T>,
@@ -341,9 +352,14 @@ fn small_loops<T: Float, const FMA: bool>(
             // the 16 vector registers hold their sums in f64), then the rows left.
             let row = |i: usize| a.row(i).to_slice().expect("contiguous along k");
             let p = a.nrows();
+            // An A larger than half a core's L2 cache is swept alternately first group to
+            // last and last to first, so that the rows the previous sweep read last, still
+            // in the cache, come first. (Rows are summed alone: the order changes no bits.)
+            let backward = a.len() * std::mem::size_of::<T>() > L2_BYTES / 2 && next_sweep_backward();
             for (j, b_col) in b.columns().into_iter().enumerate() {
                 let b_col = b_col.to_slice().expect("contiguous along k");
-                for i in (0..p).step_by(6) {
+                for group in 0..p.div_ceil(6) {
+                    let i = 6 * if backward { p.div_ceil(6) - 1 - group } else { group };
                     let r = |offset: usize| row(i + offset);
                     let sums: &[T] = match p - i {
                         1 => &dots::<T, FMA, 1>([r(0)], b_col),
