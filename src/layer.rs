@@ -158,12 +158,15 @@ fn bias_activate_rows<T: Float>(
     }
     if z.ncols() == 1 {
         // One example: the column in one pass, each value with its own bias.
-        let offset_column = offset.as_ref().map(|o| o.as_slice_memory_order());
-        let (z_column, a_column) = (z.as_slice_memory_order_mut(), a.as_slice_memory_order_mut());
-        if let (Some(z), Some(a), None | Some(Some(_))) = (z_column, a_column, offset_column) {
-            elementwise::bias_activate(g, z, a, Bias::PerValue(b), offset_column.flatten());
-            return;
-        }
+        let contiguous = "buffers are contiguous";
+        elementwise::bias_activate(
+            g,
+            z.as_slice_memory_order_mut().expect(contiguous),
+            a.as_slice_memory_order_mut().expect(contiguous),
+            Bias::PerValue(b),
+            offset.as_ref().map(|o| o.as_slice_memory_order().expect(contiguous)),
+        );
+        return;
     }
     for (i, (mut z_row, mut a_row)) in z.rows_mut().into_iter().zip(a.rows_mut()).enumerate() {
         let offset_row = offset.as_ref().map(|o| o.row(i));
