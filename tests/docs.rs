@@ -23,6 +23,26 @@ fn links(markdown: &str) -> Vec<(usize, String, String)> {
     found
 }
 
+/// Whether a line of Rust declares `item`: `fn item`, `struct item` and the like, or a field
+/// or enum variant (`item: …`, `item(…)`, `item,`, `item {`) at the start of the line.
+fn declares(code: &str, item: &str) -> bool {
+    let code = code.trim_start();
+    if code.starts_with("//") {
+        return false;
+    }
+    let words: Vec<&str> = code.split(|c: char| !(c.is_alphanumeric() || c == '_')).filter(|w| !w.is_empty()).collect();
+    let keywords = ["fn", "struct", "enum", "trait", "const", "static", "type", "mod"];
+    if words.windows(2).any(|pair| keywords.contains(&pair[0]) && pair[1] == item) {
+        return true;
+    }
+    let unqualified = code.strip_prefix("pub(crate) ").or_else(|| code.strip_prefix("pub ")).unwrap_or(code);
+    unqualified.strip_prefix(item).is_some_and(|rest| {
+        rest.is_empty()
+            || rest.starts_with(['(', ',', ' ']) && !rest.trim_start().starts_with('=')
+            || rest.starts_with(':') && !rest.starts_with("::")
+    })
+}
+
 #[test]
 fn course_map_links_point_at_the_items_they_name() {
     let docs = Path::new(env!("CARGO_MANIFEST_DIR")).join("docs");
@@ -46,12 +66,12 @@ fn course_map_links_point_at_the_items_they_name() {
             wrong.push(format!("course.md:{line}: {target}: the file has fewer lines"));
             continue;
         };
-        // `Type::item` or `item` names the item; the anchored line must declare or use it.
-        // (Other texts, such as a file name or a command, only need the line to exist.)
+        // `Type::item` or `item` names the item; the anchored line must declare it. (Other
+        // texts, such as a file name or a command, only need the line to exist.)
         let name = text.strip_prefix('`').and_then(|t| t.strip_suffix('`'));
         if let Some(name) = name.filter(|n| n.chars().all(|c| c.is_alphanumeric() || c == '_' || c == ':')) {
             let item = name.rsplit("::").next().unwrap();
-            if !code.contains(item) {
+            if !declares(code, item) {
                 wrong.push(format!("course.md:{line}: [{text}]({target}) but line {n} is `{}`", code.trim()));
             }
         }

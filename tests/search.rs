@@ -4,6 +4,8 @@
 
 mod common;
 
+use common::assert_error;
+
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
 
@@ -21,14 +23,6 @@ fn ok(dir: &Path, args: &[&str]) -> String {
     let output = dnn(dir, args);
     assert_eq!(output.status.code(), Some(0), "dnn {}: {}", args.join(" "), text(&output.stderr));
     text(&output.stdout)
-}
-
-/// Runs dnn and asserts exit code 2 with exactly one stderr line `error: {message}`.
-#[track_caller]
-fn assert_error(dir: &Path, args: &[&str], message: &str) {
-    let output = dnn(dir, args);
-    assert_eq!(text(&output.stderr), format!("error: {message}\n"), "dnn {}", args.join(" "));
-    assert_eq!(output.status.code(), Some(2), "dnn {}", args.join(" "));
 }
 
 /// The table's rows (after the "Scored by" line and the header) without the seconds
@@ -272,6 +266,11 @@ fn bad_search_input_gets_one_clear_error() {
             "invalid --layers 'x': expected comma-separated positive sizes such as 20,7,5 (or \"\" for none)",
         ),
         (&["search", "--random", "0"], "invalid number of random trials 0: at least 1"),
+        // The hint about --allow-symmetry only for the error it is about.
+        (
+            &["search", "--init", "zeros", "--allow-symmetry", "--learning-rate", "0"],
+            "trial layers 4, tanh, init zeros, learning rate 0, 10000 iterations, seed 2: invalid learning rate 0: a finite number greater than 0",
+        ),
     ] {
         assert_error(&dir, args, message);
     }

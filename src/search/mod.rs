@@ -33,11 +33,19 @@ pub enum Values<T> {
     },
 }
 
-impl<T> Values<T> {
+impl<T: Copy> Values<T> {
     fn len(&self) -> Option<usize> {
         match self {
             Values::List(values) => Some(values.len()),
             Values::Range { .. } => None,
+        }
+    }
+
+    /// Value `i` of a list (a grid has lists only).
+    fn at(&self, i: usize) -> T {
+        match self {
+            Values::List(values) => values[i],
+            Values::Range { .. } => unreachable!("a grid has lists only"),
         }
     }
 }
@@ -162,7 +170,7 @@ impl SearchSpace {
                     value: "a range".into(),
                     expected: "lists of values for a grid search (ranges need random search)",
                 })?;
-                Ok((0..size).map(|i| self.grid_point(i, i)).collect())
+                Ok((0..size).map(|point| self.grid_point(point)).collect())
             }
             Sampling::Random { trials, seed } => {
                 if trials == 0 {
@@ -177,13 +185,13 @@ impl SearchSpace {
                 }
                 let mut rng = NumpyRng::new(seed);
                 match self.grid_size() {
-                    Some(size) if size <= trials => Ok((0..size).map(|i| self.grid_point(i, i)).collect()),
+                    Some(size) if size <= trials => self.draw(Sampling::Grid),
                     Some(size) => {
                         let mut points: Vec<usize> = (0..size).collect();
                         rng.shuffle(&mut points);
-                        Ok(points[..trials].iter().enumerate().map(|(index, &p)| self.grid_point(p, index)).collect())
+                        Ok(points[..trials].iter().map(|&point| self.grid_point(point)).collect())
                     }
-                    None => Ok((0..trials).map(|index| self.sample(&mut rng, index)).collect()),
+                    None => Ok((0..trials).map(|_| self.sample(&mut rng)).collect()),
                 }
             }
         }
@@ -254,8 +262,9 @@ impl SearchSpace {
         ]
     }
 
-    /// Grid point `point` (mixed radix over the dimensions, seeds fastest), as trial `index`.
-    fn grid_point(&self, point: usize, index: usize) -> Trial {
+    /// Grid point `point` (mixed radix over the dimensions, seeds fastest); its index is set
+    /// by [`SearchSpace::trials`].
+    fn grid_point(&self, point: usize) -> Trial {
         let dims = self.dimensions().map(|d| d.expect("a grid has lists only"));
         let mut digits = [0usize; 6];
         let mut rest = point;
@@ -263,26 +272,20 @@ impl SearchSpace {
             *digit = rest % d;
             rest /= d;
         }
-        let list = |values: &Values<f64>, i: usize| match values {
-            Values::List(v) => v[i],
-            Values::Range { .. } => unreachable!("a grid has lists only"),
-        };
         Trial {
-            index,
+            index: 0,
             layers: self.layers[digits[0]].clone(),
             hidden_activation: self.hidden_activations[digits[1]],
             init: self.inits[digits[2]],
-            learning_rate: list(&self.learning_rates, digits[3]),
-            iterations: match &self.iterations {
-                Values::List(v) => v[digits[4]],
-                Values::Range { .. } => unreachable!("a grid has lists only"),
-            },
+            learning_rate: self.learning_rates.at(digits[3]),
+            iterations: self.iterations.at(digits[4]),
             seed: self.seeds[digits[5]],
         }
     }
 
-    /// One independent draw of every hyperparameter, in a fixed order.
-    fn sample(&self, rng: &mut NumpyRng, index: usize) -> Trial {
+    /// One independent draw of every hyperparameter, in a fixed order; its index is set by
+    /// [`SearchSpace::trials`].
+    fn sample(&self, rng: &mut NumpyRng) -> Trial {
         fn pick<'a, T>(rng: &mut NumpyRng, values: &'a [T]) -> &'a T {
             &values[rng.below(values.len() as u32) as usize]
         }
@@ -298,7 +301,7 @@ impl SearchSpace {
             Values::Range { low, high } => low + rng.below((high - low + 1) as u32) as usize,
         };
         let seed = *pick(rng, &self.seeds);
-        Trial { index, layers, hidden_activation, init, learning_rate, iterations, seed }
+        Trial { index: 0, layers, hidden_activation, init, learning_rate, iterations, seed }
     }
 }
 

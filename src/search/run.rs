@@ -70,14 +70,14 @@ impl Metric {
 
     /// The score of a trained network on X (n_x × m) and its labels Y (1 × m).
     pub fn score<T: Float>(self, network: &Network<T>, x: &ndarray::Array2<T>, y: &ndarray::Array2<T>) -> Result<f64> {
-        let probabilities = network.predict_proba(x.view())?;
-        let labels = || probabilities.mapv(|p| if p > T::from_f64(0.5) { T::one() } else { T::zero() });
+        let labels = || network.predict(x.view(), T::from_f64(0.5));
+        let outputs = || network.predict_proba(x.view());
         Ok(match self {
-            Metric::Accuracy => metrics::accuracy(labels().view(), y.view())?,
-            Metric::LogLoss => metrics::log_loss(probabilities.view(), y.view())?,
-            Metric::F1 => ConfusionMatrix::from_labels(labels().view(), y.view())?.f1(),
-            Metric::Mse => metrics::regression_metrics(probabilities.view(), y.view())?.mse,
-            Metric::R2 => metrics::regression_metrics(probabilities.view(), y.view())?.r2,
+            Metric::Accuracy => metrics::accuracy(labels()?.view(), y.view())?,
+            Metric::LogLoss => metrics::log_loss(outputs()?.view(), y.view())?,
+            Metric::F1 => ConfusionMatrix::from_labels(labels()?.view(), y.view())?.f1(),
+            Metric::Mse => metrics::regression_metrics(outputs()?.view(), y.view())?.mse,
+            Metric::R2 => metrics::regression_metrics(outputs()?.view(), y.view())?.r2,
         })
     }
 }

@@ -69,3 +69,16 @@ pub fn assert_rel(actual: f64, expected: f64, rel: f64, what: &str) {
 pub fn assert_abs(actual: f64, expected: f64, abs: f64, what: &str) {
     assert!((actual - expected).abs() <= abs, "{what}: got {actual:.17}, expected {expected:.17} (±{abs:e})");
 }
+
+/// Runs the `dnn` command in `dir` and asserts exit code 2 and exactly one stderr line
+/// `error: {message}` (no panic).
+#[cfg(feature = "cli")]
+#[track_caller]
+pub fn assert_error(dir: &std::path::Path, args: &[&str], message: &str) {
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_dnn")).current_dir(dir).args(args).output();
+    let output = output.expect("dnn runs");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(stderr, format!("error: {message}\n"), "dnn {}", args.join(" "));
+    assert_eq!(output.status.code(), Some(2), "dnn {}", args.join(" "));
+    assert!(!stderr.contains("panicked"));
+}

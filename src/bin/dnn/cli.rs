@@ -79,6 +79,16 @@ pub enum GramArg {
     Off,
 }
 
+impl From<GramArg> for dnn::GramMode {
+    fn from(gram: GramArg) -> Self {
+        match gram {
+            GramArg::Auto => dnn::GramMode::Auto,
+            GramArg::On => dnn::GramMode::On,
+            GramArg::Off => dnn::GramMode::Off,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum DTypeArg {
     F32,

@@ -100,6 +100,16 @@ pub fn parse_layers(text: &str) -> Result<Vec<usize>> {
         .collect()
 }
 
+/// What `--output-activation` makes of the labels: classes for sigmoid, real values for
+/// linear.
+pub fn task_for_output(output: dnn::Activation) -> Result<Task> {
+    match output {
+        dnn::Activation::Sigmoid => Ok(Task::Classification),
+        dnn::Activation::Linear => Ok(Task::Regression),
+        other => bail!("--output-activation {other}: expected sigmoid (classification) or linear (regression)"),
+    }
+}
+
 /// Parses an activation flag, naming the flag in the error.
 pub fn parse_activation(flag: &str, text: &str) -> Result<dnn::Activation> {
     text.parse().with_context(|| flag.to_string())

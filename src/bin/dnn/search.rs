@@ -15,13 +15,13 @@ use dnn::plot::{self, Panel, PanelAxis};
 use dnn::search::{
     self, Fold, Metric, Outcome, Sampling, SearchSettings, SearchSpace, Status, Trial, Validation, Values,
 };
-use dnn::{Activation, Float, GramMode, Init};
+use dnn::Float;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use crate::cli::{DTypeArg, GramArg, MergeArgs, SearchArgs, SearchCommand, SearchRunArgs};
-use crate::data::{load, parse_activation, parse_layers, preprocessing_for};
+use crate::cli::{DTypeArg, MergeArgs, SearchArgs, SearchCommand, SearchRunArgs};
+use crate::data::{load, parse_activation, parse_layers, preprocessing_for, task_for_output};
 use crate::train::format_percent;
 
 /// Set by Ctrl-C: running trials stop, finished ones are kept.
@@ -91,11 +91,7 @@ impl Record {
 
 fn run_search(args: SearchRunArgs) -> Result<()> {
     let output = parse_activation("--output-activation", &args.output_activation)?;
-    let task = match output {
-        Activation::Sigmoid => Task::Classification,
-        Activation::Linear => Task::Regression,
-        other => bail!("--output-activation {other}: expected sigmoid (classification) or linear (regression)"),
-    };
+    let task = task_for_output(output)?;
     let metric = match &args.metric {
         Some(text) => text.parse::<Metric>().context("--metric")?,
         None if task == Task::Regression => Metric::Mse,
@@ -141,15 +137,10 @@ fn run_search(args: SearchRunArgs) -> Result<()> {
         Some(jobs) => jobs,
         None => cores,
     };
-    let gram = match args.gram {
-        GramArg::Auto => GramMode::Auto,
-        GramArg::On => GramMode::On,
-        GramArg::Off => GramMode::Off,
-    };
     let settings = SearchSettings {
         output,
         metric,
-        gram,
+        gram: args.gram.into(),
         allow_symmetry: args.allow_symmetry,
         threads_per_trial: (cores / jobs).max(1),
     };
@@ -160,11 +151,12 @@ fn run_search(args: SearchRunArgs) -> Result<()> {
     let mut data = load(&args.data, &args.data_args, task)?;
     let n_x = data.n_x();
     for trial in &trials {
-        settings.check(trial, n_x).with_context(|| match trial.init {
-            Init::Zeros if !trial.layers.is_empty() => {
-                "--init zeros (pass --allow-symmetry to search anyway)".to_string()
-            }
-            _ => format!("trial {}", trial),
+        settings.check(trial, n_x).map_err(|error| {
+            let context = match error {
+                dnn::Error::SymmetricInit { .. } => "--init zeros (pass --allow-symmetry to search anyway)".to_string(),
+                _ => format!("trial {trial}"),
+            };
+            anyhow::Error::new(error).context(context)
         })?;
     }
     let preprocessing = preprocessing_for(&data, args.scale);
@@ -294,15 +286,13 @@ impl Job<'_> {
     /// Retrains the best trial on all the training data and saves it.
     fn save_best<T: Float>(&self, path: &Path, best: &Record, data: &Dataset) -> Result<()> {
         let trial = best.to_trial()?;
+        // `data` is left unscaled only when standardising (each part is fitted on its own);
+        // the scale fitted on all of it is the search's.
+        let scale = self.preprocessing.scale.clone();
         let mut x = data.x.clone();
-        let scale = match &self.preprocessing.scale {
-            Scale::Standardize { .. } => {
-                let scale = Scale::standardize_fit(&x);
-                scale.apply_in_place(&mut x);
-                scale
-            }
-            other => other.clone(),
-        };
+        if matches!(scale, Scale::Standardize { .. }) {
+            scale.apply_in_place(&mut x);
+        }
         let (x, y) = (x.mapv(T::from_f64), data.y.mapv(T::from_f64));
         let (network, history) = self.settings.train(&trial, &x, &y, &STOP)?;
         if history.stopped_early {

@@ -11,12 +11,12 @@ use dnn::data::{Dataset, Preprocessing, Task};
 use dnn::metrics::{self, RegressionMetrics};
 use dnn::model_file::{self, ModelInfo};
 use dnn::plot::{self, Curve};
-use dnn::{fit_with, Activation, Architecture, Float, GramMode, History, Init, Network, NumpyRng, TrainConfig};
+use dnn::{fit_with, Architecture, Float, History, Init, Network, NumpyRng, TrainConfig};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use serde_json::json;
 
-use crate::cli::{DTypeArg, GramArg, TrainArgs};
-use crate::data::{apply, load, parse_activation, parse_layers, preprocessing_for};
+use crate::cli::{DTypeArg, TrainArgs};
+use crate::data::{apply, load, parse_activation, parse_layers, preprocessing_for, task_for_output};
 
 /// Set by Ctrl-C; training stops after the current iteration.
 static INTERRUPTED: AtomicBool = AtomicBool::new(false);
@@ -33,23 +33,14 @@ struct Plan {
 pub fn run(args: TrainArgs) -> Result<()> {
     let hidden = parse_activation("--hidden-activation", &args.hidden_activation)?;
     let output = parse_activation("--output-activation", &args.output_activation)?;
-    let task = match output {
-        Activation::Sigmoid => Task::Classification,
-        Activation::Linear => Task::Regression,
-        other => bail!("--output-activation {other}: expected sigmoid (classification) or linear (regression)"),
-    };
+    let task = task_for_output(output)?;
     let hidden_sizes = parse_layers(&args.layers)?;
     let init: Init = args.init.parse().context("--init")?;
-    let gram = match args.gram {
-        GramArg::Auto => GramMode::Auto,
-        GramArg::On => GramMode::On,
-        GramArg::Off => GramMode::Off,
-    };
     let config = TrainConfig {
         learning_rate: args.learning_rate,
         iterations: args.iterations,
         threads: args.threads.unwrap_or(0),
-        gram,
+        gram: args.gram.into(),
     }
     .check()?;
     if args.threads == Some(0) {
