@@ -130,16 +130,6 @@ fn assert_png(path: &Path, size: (u32, u32)) {
     assert_eq!((image.width(), image.height()), size, "{}", path.display());
 }
 
-/// Whether the course's cat files are there; prints why not.
-fn cat_files_present() -> bool {
-    let dir = common::cat_dir();
-    let present = ["train_catvnoncat.h5", "test_catvnoncat.h5"].iter().all(|f| dir.join(f).exists());
-    if !present {
-        println!("skipped: the course's cat data is not at {}", dir.display());
-    }
-    present
-}
-
 #[test]
 fn deep_step_by_step_matches_the_notebook() {
     let run = Run::new("deep_step_by_step", &[]);
@@ -226,7 +216,7 @@ fn planar_shallow_reproduces_week_3() {
 
 #[test]
 fn logistic_regression_cat_reproduces_week_2() {
-    if !cat_files_present() {
+    if !common::cat_files_present() {
         return;
     }
     let out = common::temp_dir("example-logistic");
@@ -254,17 +244,12 @@ fn logistic_regression_cat_reproduces_week_2() {
 
 #[test]
 fn deep_cat_application_reproduces_week_4() {
-    if !cat_files_present() {
+    if !common::cat_files_present() {
         return;
     }
     let out = common::temp_dir("example-deep-cat");
-    // A picture of one's own: the course's first test picture (a cat) enlarged to 128×128 and
-    // saved as JPEG, as README.md's tour makes `my_cat.jpg`.
-    let (_, test) = common::cat_data().expect("cat data present");
-    let pixels: Vec<u8> = test.x.column(0).iter().map(|v| (v * 255.0).round() as u8).collect();
-    let picture = image::RgbImage::from_raw(64, 64, pixels).expect("64×64×3 pixels");
     let my_cat = out.join("my_cat.jpg");
-    image::imageops::resize(&picture, 128, 128, image::imageops::FilterType::Triangle).save(&my_cat).unwrap();
+    common::write_my_cat(&my_cat);
 
     let args = ["--out-dir", out.to_str().expect("a UTF-8 path"), my_cat.to_str().expect("a UTF-8 path")];
     let run = Run::new("deep_cat_application", &args);
@@ -298,7 +283,7 @@ fn examples_refuse_bad_arguments_with_exit_code_2() {
     assert!(run.stdout.starts_with("error: unknown option --learning-rate\nusage: symmetry"), "{}", run.stdout);
     let run = Run::with_status("planar_shallow", &["extra"], Some(2));
     assert!(run.stdout.starts_with("error: unexpected argument extra"), "{}", run.stdout);
-    if cat_files_present() {
+    if common::cat_files_present() {
         let missing = common::temp_dir("example-missing").join("no_such_picture.png");
         let run = Run::with_status("deep_cat_application", &[missing.to_str().expect("a UTF-8 path")], Some(2));
         let expected = format!("error: {}: no such file or folder", missing.display());

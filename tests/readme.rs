@@ -60,15 +60,6 @@ fn workspace() -> PathBuf {
     root.join("work")
 }
 
-/// The course's first test picture (a cat), enlarged to 128×128 and saved as JPEG: a
-/// "picture of your own" of another size than the model's input.
-fn write_my_cat(path: &Path) {
-    let (_, test) = common::cat_data().expect("cat data present");
-    let pixels: Vec<u8> = test.x.column(0).iter().map(|v| (v * 255.0).round() as u8).collect();
-    let image = image::RgbImage::from_raw(64, 64, pixels).unwrap();
-    image::imageops::resize(&image, 128, 128, image::imageops::FilterType::Triangle).save(path).unwrap();
-}
-
 #[test]
 fn the_tour_runs_as_written() {
     let commands = readme_commands();
@@ -82,7 +73,7 @@ fn the_tour_runs_as_written() {
             continue;
         }
         if command.contains("my_cat.jpg") {
-            write_my_cat(&work.join("my_cat.jpg"));
+            common::write_my_cat(&work.join("my_cat.jpg"));
         }
         let output = Command::new(env!("CARGO_BIN_EXE_dnn")).current_dir(&work).args(words(command)).output().unwrap();
         let stdout = String::from_utf8_lossy(&output.stdout);

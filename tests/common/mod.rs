@@ -35,20 +35,29 @@ pub fn cat_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/data/catvnoncat")
 }
 
+/// Whether the course's cat files are there; prints why not.
 #[cfg(feature = "io")]
-/// The course's cat data, flattened and divided by 255, or `None` (with the reason printed)
-/// when the files are absent.
-pub fn cat_data() -> Option<(Dataset, Dataset)> {
+pub fn cat_files_present() -> bool {
     let dir = cat_dir();
-    let train_path = dir.join("train_catvnoncat.h5");
-    let test_path = dir.join("test_catvnoncat.h5");
-    if !train_path.exists() || !test_path.exists() {
+    let present = ["train_catvnoncat.h5", "test_catvnoncat.h5"].iter().all(|f| dir.join(f).exists());
+    if !present {
         println!(
             "skipped: the course's cat data is not at {} (train_catvnoncat.h5, test_catvnoncat.h5)",
             dir.display()
         );
+    }
+    present
+}
+
+#[cfg(feature = "io")]
+/// The course's cat data, flattened and divided by 255, or `None` (with the reason printed)
+/// when the files are absent.
+pub fn cat_data() -> Option<(Dataset, Dataset)> {
+    if !cat_files_present() {
         return None;
     }
+    let dir = cat_dir();
+    let (train_path, test_path) = (dir.join("train_catvnoncat.h5"), dir.join("test_catvnoncat.h5"));
     let mut train = read_hdf5(&train_path, &Hdf5Keys::default()).expect("read the training file");
     let mut test = read_hdf5(&test_path, &Hdf5Keys::default()).expect("read the test file");
     let scale = Scale::Divide { by: 255.0 };
@@ -81,4 +90,15 @@ pub fn assert_error(dir: &std::path::Path, args: &[&str], message: &str) {
     assert_eq!(stderr, format!("error: {message}\n"), "dnn {}", args.join(" "));
     assert_eq!(output.status.code(), Some(2), "dnn {}", args.join(" "));
     assert!(!stderr.contains("panicked"));
+}
+
+/// The course's first test picture (a cat), enlarged to 128×128 and saved as JPEG: a
+/// "picture of your own" of another size than the model's input, as README.md's tour makes
+/// `my_cat.jpg`. Needs the cat data ([`cat_data`]).
+#[cfg(feature = "io")]
+pub fn write_my_cat(path: &std::path::Path) {
+    let (_, test) = cat_data().expect("cat data present");
+    let pixels: Vec<u8> = test.x.column(0).iter().map(|v| (v * 255.0).round() as u8).collect();
+    let image = image::RgbImage::from_raw(64, 64, pixels).expect("64×64×3 pixels");
+    image::imageops::resize(&image, 128, 128, image::imageops::FilterType::Triangle).save(path).unwrap();
 }
