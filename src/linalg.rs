@@ -55,7 +55,10 @@ impl<T: Float> PackBuffers<T> {
 /// Scratch for products on up to `threads` threads.
 #[derive(Debug, Clone)]
 pub(crate) struct GemmScratch<T> {
-    threads: Vec<PackBuffers<T>>,
+    threads: usize,
+    /// One set of buffers per thread, made by the first blocked product that needs them
+    /// (products without blocking, such as a prediction's, allocate nothing).
+    buffers: Vec<PackBuffers<T>>,
     /// Whether matrix-vector products split in two run their second half on the polling
     /// helper thread (see `crate::helper`) rather than on the pool.
     helper: bool,
@@ -63,8 +66,7 @@ pub(crate) struct GemmScratch<T> {
 
 impl<T: Float> GemmScratch<T> {
     pub(crate) fn new(threads: usize) -> Self {
-        let buffers = PackBuffers { a: Vec::new(), b: Vec::new() };
-        GemmScratch { threads: vec![buffers; threads.max(1)], helper: false }
+        GemmScratch { threads: threads.max(1), buffers: Vec::new(), helper: false }
     }
 
     /// Scratch for prediction: with two threads or more, matrix-vector products from
@@ -77,7 +79,15 @@ impl<T: Float> GemmScratch<T> {
 
     /// The number of threads the products (and the passes beside them) may use.
     pub(crate) fn threads(&self) -> usize {
-        self.threads.len()
+        self.threads
+    }
+
+    /// The buffers of the first `parts` threads.
+    fn buffers(&mut self, parts: usize) -> &mut [PackBuffers<T>] {
+        if self.buffers.len() < parts {
+            self.buffers.resize_with(parts, || PackBuffers { a: Vec::new(), b: Vec::new() });
+        }
+        &mut self.buffers[..parts]
     }
 }
 
@@ -120,7 +130,7 @@ pub(crate) fn matmul_into<T: Float>(
     let (c, a, b) =
         if copied(&a.t()) < copied(&b) { (c.reversed_axes(), b.reversed_axes(), a.reversed_axes()) } else { (c, a, b) };
     let kernel = Kernel::detect();
-    let parts = if p * q * k >= PARALLEL_THRESHOLD { scratch.threads.len() } else { 1 };
+    let parts = if p * q * k >= PARALLEL_THRESHOLD { scratch.threads } else { 1 };
     // Small products, and matrix-vector products (where a register tile would be mostly
     // padding), go without blocking.
     let matrix_vector = c.nrows() == 1 || c.ncols() == 1;
@@ -129,7 +139,7 @@ pub(crate) fn matmul_into<T: Float>(
         // Prediction splits matrix-vector products in two with the polling helper thread
         // (see `GemmScratch::for_prediction`): those too small for the pool, and the larger
         // ones too unless the pool has more than two threads to share them.
-        let pool_pays = p * q * k >= PARALLEL_THRESHOLD && scratch.threads.len() > 2;
+        let pool_pays = p * q * k >= PARALLEL_THRESHOLD && scratch.threads > 2;
         if scratch.helper && matrix_vector && p * q * k >= HELPER_THRESHOLD && !pool_pays {
             split_small(c, scale, a, b, 2, kernel, loops, Join::Helper);
         } else {
@@ -137,7 +147,7 @@ pub(crate) fn matmul_into<T: Float>(
         }
         return;
     }
-    split(c, scale, a, b, &mut scratch.threads[..parts], kernel);
+    split(c, scale, a, b, scratch.buffers(parts), kernel);
 }
 
 /// Products with fewer multiply-adds than this skip blocking and packing.

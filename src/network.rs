@@ -1,7 +1,7 @@
 //! A network of dense layers: its architecture, the forward and backward sweeps over all
 //! layers, and prediction.
 
-use ndarray::{Array2, ArrayView2};
+use ndarray::{Array2, ArrayView2, ArrayViewMut2};
 use serde::{Deserialize, Serialize};
 
 use crate::gram::GramFirstLayer;
@@ -392,22 +392,42 @@ impl<T: Float> Network<T> {
     /// `x`: n_x × m; result: n\[L\] × m.
     pub fn predict_proba(&self, x: ArrayView2<T>) -> Result<Array2<T>> {
         self.check_input_shape(x)?;
+        let m = x.ncols();
         let mut scratch = GemmScratch::for_prediction(rayon::current_num_threads());
-        let mut a = Array2::zeros((0, 0));
+        // Z[l] and A[l] of the hidden layers, and Z[L], in one buffer: one allocation for
+        // them all, which counts when predicting one example. A[L] is the result.
+        let (last, hidden) = self.layers.split_last().expect("a network has layers");
+        let mut buffer =
+            vec![T::zero(); (hidden.iter().map(|layer| 2 * layer.n_out()).sum::<usize>() + last.n_out()) * m];
+        let mut output = Array2::zeros((last.n_out(), m));
+        let mut free = buffer.as_mut_slice();
+        let mut a_prev = x;
         for (l, layer) in self.layers.iter().enumerate() {
-            let mut z = Array2::zeros((layer.n_out(), x.ncols()));
-            let mut a_next = Array2::zeros((layer.n_out(), x.ncols()));
-            let a_prev = if l == 0 { x } else { a.view() };
-            layer.forward(a_prev, z.view_mut(), a_next.view_mut(), &mut scratch);
+            let shape = (layer.n_out(), m);
+            let (z, rest) = std::mem::take(&mut free).split_at_mut(shape.0 * m);
+            let z_view = ArrayViewMut2::from_shape(shape, &mut *z).expect("sized above");
+            if l == hidden.len() {
+                layer.forward(a_prev, z_view, output.view_mut(), &mut scratch);
+            } else {
+                let (a, rest) = rest.split_at_mut(shape.0 * m);
+                layer.forward(
+                    a_prev,
+                    z_view,
+                    ArrayViewMut2::from_shape(shape, &mut *a).expect("sized above"),
+                    &mut scratch,
+                );
+                let a: &[T] = a;
+                a_prev = ArrayView2::from_shape(shape, a).expect("sized above");
+                free = rest;
+            }
             // A NaN or infinity in X makes every value of Z[1] it meets non-finite, so X is
             // searched (as `check_input` does) only when Z[1] is not all finite. Reading
             // X once less matters when predicting one example.
-            if l == 0 && !all_finite(contiguous(&z)) {
+            if l == 0 && !all_finite(z) {
                 check_finite("X", x)?;
             }
-            a = a_next;
         }
-        Ok(a)
+        Ok(output)
     }
 
     /// Labels 1 where the output exceeds `threshold` (the course's `p > 0.5`), else 0.

@@ -1,5 +1,6 @@
 //! The training loop allocates nothing after its first iteration: a counting global
 //! allocator (this test binary only) sees the same count at the end as after iteration 0.
+//! Predicting one example allocates two buffers: its layers' values and its result.
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::ops::ControlFlow;
@@ -52,8 +53,9 @@ fn allocations_after_first_iteration(sizes: &[usize], m: usize, threads: usize) 
     at_end - after_first
 }
 
+/// One test, so that nothing else in this binary allocates while it counts.
 #[test]
-fn training_loop_allocates_nothing_after_the_first_iteration() {
+fn training_allocates_nothing_per_iteration_and_a_prediction_twice() {
     // Small shapes (single-threaded product paths) and large ones (where the products
     // split over threads).
     for (sizes, m) in [(&[5usize, 4, 3, 1][..], 17), (&[12288, 20, 7, 5, 1][..], 209), (&[300, 256, 128, 1][..], 2000)]
@@ -63,4 +65,28 @@ fn training_loop_allocates_nothing_after_the_first_iteration() {
             assert_eq!(count, 0, "{count} allocations in iterations 1..20 for {sizes:?}, m = {m}, {threads} thread(s)");
         }
     }
+    // One example through the cat model, split with the helper thread on two threads.
+    // (Several examples make W[1]·X a blocked product, whose packing buffers come on top.)
+    for threads in [1, 2] {
+        let count = allocations_of_one_prediction(&[12288, 20, 7, 5, 1], 1, threads);
+        assert_eq!(count, 2, "{count} allocations predicting one example on {threads} thread(s)");
+    }
+}
+
+/// Allocations made by one call to `predict_proba`, after a first call (which may start the
+/// helper thread and the pool).
+fn allocations_of_one_prediction(sizes: &[usize], m: usize, threads: usize) -> usize {
+    let arch = Architecture::new(sizes, Activation::Relu, Activation::Sigmoid).unwrap();
+    let mut rng = NumpyRng::new(1);
+    let net = Network::<f64>::init(&arch, Init::He, &mut rng).unwrap();
+    let x = rng.randn_matrix(sizes[0], m);
+    let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
+    pool.install(|| {
+        net.predict_proba(x.view()).unwrap();
+        let before = ALLOCATIONS.load(Ordering::SeqCst);
+        let output = net.predict_proba(x.view()).unwrap();
+        let count = ALLOCATIONS.load(Ordering::SeqCst) - before;
+        drop(output);
+        count
+    })
 }
