@@ -523,20 +523,11 @@ fn bad_input_gets_one_clear_line_and_exit_code_2() {
 #[test]
 fn ctrl_c_stops_after_the_iteration_and_saves_the_model() {
     let dir = common::temp_dir("cli-interrupt");
-    let child = std::process::Command::new(env!("CARGO_BIN_EXE_dnn"))
-        .current_dir(&dir)
-        .args(["train", "--iterations", "100000000", "--model", "m.safetensors", "--print-every", "1000000"])
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    std::thread::sleep(std::time::Duration::from_millis(700));
-    let killed = std::process::Command::new("kill").args(["-INT", &child.id().to_string()]).status().unwrap();
-    assert!(killed.success());
-    let output = child.wait_with_output().unwrap();
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert_eq!(output.status.code(), Some(0), "{stderr}");
+    let args = ["train", "--iterations", "100000000", "--model", "m.safetensors", "--print-every", "1000000"];
+    // Interrupted once training has begun (its first cost is printed).
+    let (status, stdout, stderr) =
+        common::interrupt_when(&dir, &args, |stdout| stdout.contains("Cost after iteration 0:"));
+    assert_eq!(status.code(), Some(0), "{stderr}");
     assert!(stderr.starts_with("interrupted: stopped after iteration "), "{stderr}");
     assert!(stdout.contains("Model saved to m.safetensors (trained so far)"), "{stdout}");
     let (_, meta) = dnn::model_file::load::<f64>(dir.join("m.safetensors")).unwrap();

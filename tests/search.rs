@@ -7,7 +7,7 @@ mod common;
 use common::assert_error;
 
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Output};
 
 fn dnn(dir: &Path, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_dnn")).current_dir(dir).args(args).output().expect("dnn runs")
@@ -216,24 +216,17 @@ fn diverging_trials_are_recorded_and_the_search_goes_on() {
 #[test]
 fn ctrl_c_keeps_the_finished_trials() {
     let dir = common::temp_dir("search-interrupt");
-    let child = Command::new(env!("CARGO_BIN_EXE_dnn"))
-        .current_dir(&dir)
-        .args(["search", "--layers", "3;4", "--iterations", "300,100000000", "--jobs", "1", "--out", "log.csv"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    std::thread::sleep(std::time::Duration::from_millis(800));
-    let killed = Command::new("kill").args(["-INT", &child.id().to_string()]).status().unwrap();
-    assert!(killed.success());
-    let output = child.wait_with_output().unwrap();
-    let stderr = text(&output.stderr);
-    assert_eq!(output.status.code(), Some(0), "{stderr}");
+    let args = ["search", "--layers", "3;4", "--iterations", "300,100000000", "--jobs", "1", "--out", "log.csv"];
+    // Interrupted once the first trial (300 iterations) is logged, during the second.
+    let log = dir.join("log.csv");
+    let first_logged = || std::fs::read_to_string(&log).is_ok_and(|log| log.lines().count() == 2);
+    let (status, _, stderr) = common::interrupt_when(&dir, &args, |_| first_logged());
+    assert_eq!(status.code(), Some(0), "{stderr}");
     assert!(
         stderr.ends_with("interrupted: 1 of 4 trials finished; rerun the same command to resume from log.csv\n"),
         "{stderr}"
     );
-    assert_eq!(std::fs::read_to_string(dir.join("log.csv")).unwrap().lines().count(), 2);
+    assert_eq!(std::fs::read_to_string(&log).unwrap().lines().count(), 2);
 }
 
 #[test]

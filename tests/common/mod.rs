@@ -92,6 +92,54 @@ pub fn assert_error(dir: &std::path::Path, args: &[&str], message: &str) {
     assert!(!stderr.contains("panicked"));
 }
 
+/// Runs `dnn args` in `dir`, sends it Ctrl-C (SIGINT) once `ready` says so (it is asked
+/// every 20 ms with the output so far; a minute at most), and returns how it ended with all
+/// it wrote to stdout and stderr. Waiting for a sign in the output, not for a fixed time,
+/// makes sure the command has set its handler and got as far as the test needs.
+#[cfg(feature = "cli")]
+pub fn interrupt_when(
+    dir: &std::path::Path,
+    args: &[&str],
+    ready: impl Fn(&str) -> bool,
+) -> (std::process::ExitStatus, String, String) {
+    use std::io::Read;
+    use std::process::{Command, Stdio};
+    let mut child = Command::new(env!("CARGO_BIN_EXE_dnn"))
+        .current_dir(dir)
+        .args(args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("dnn runs");
+    // Pipes are read on their own threads, so that a full pipe never stalls the command.
+    let collect = |mut pipe: Box<dyn Read + Send>| {
+        let text = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
+        let sink = text.clone();
+        let reader = std::thread::spawn(move || {
+            let mut buffer = [0u8; 4096];
+            while let Ok(n @ 1..) = pipe.read(&mut buffer) {
+                sink.lock().unwrap().push_str(&String::from_utf8_lossy(&buffer[..n]));
+            }
+        });
+        (text, reader)
+    };
+    let (stdout, stdout_reader) = collect(Box::new(child.stdout.take().unwrap()));
+    let (stderr, stderr_reader) = collect(Box::new(child.stderr.take().unwrap()));
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while !ready(&stdout.lock().unwrap()) {
+        assert!(std::time::Instant::now() < deadline, "dnn {} never got ready to interrupt", args.join(" "));
+        assert!(child.try_wait().unwrap().is_none(), "dnn {} ended before the interrupt", args.join(" "));
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let killed = Command::new("kill").args(["-INT", &child.id().to_string()]).status().unwrap();
+    assert!(killed.success());
+    let status = child.wait().unwrap();
+    stdout_reader.join().unwrap();
+    stderr_reader.join().unwrap();
+    let text = |text: std::sync::Arc<std::sync::Mutex<String>>| text.lock().unwrap().clone();
+    (status, text(stdout), text(stderr))
+}
+
 /// The course's first test picture (a cat), enlarged to 128×128 and saved as JPEG: a
 /// "picture of your own" of another size than the model's input, as README.md's tour makes
 /// `my_cat.jpg`. Needs the cat data ([`cat_data`]).
