@@ -193,10 +193,16 @@ impl<T: Float> Network<T> {
     /// Refuses [`Init::Zeros`] when there are hidden layers ([`Error::SymmetricInit`]); see
     /// [`Network::init_allowing_symmetry`] to show the symmetry problem on purpose.
     pub fn init(arch: &Architecture, init: Init, rng: &mut NumpyRng) -> Result<Self> {
+        Self::check_init(arch, init)?;
+        Ok(Self::init_allowing_symmetry(arch, init, rng))
+    }
+
+    /// The check [`Network::init`] makes, without drawing any weights.
+    pub(crate) fn check_init(arch: &Architecture, init: Init) -> Result<()> {
         if init == Init::Zeros && arch.hidden_layers() > 0 {
             return Err(Error::SymmetricInit { hidden_layers: arch.hidden_layers() });
         }
-        Ok(Self::init_allowing_symmetry(arch, init, rng))
+        Ok(())
     }
 
     /// As [`Network::init`], but accepts zero weights with hidden layers: every hidden unit

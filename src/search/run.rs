@@ -118,9 +118,12 @@ pub struct SearchSettings {
 impl SearchSettings {
     /// Checks that a trial can be trained with these settings: its architecture, its
     /// initialisation and its learning rate and iterations. Run on every trial before the
-    /// search starts, so that a bad value fails at once.
+    /// search starts, so that a bad value fails at once (no weights are drawn).
     pub fn check(&self, trial: &Trial, n_x: usize) -> Result<()> {
-        self.initial_network::<f32>(trial, n_x)?;
+        let arch = self.architecture(trial, n_x)?;
+        if !self.allow_symmetry {
+            Network::<f64>::check_init(&arch, trial.init)?;
+        }
         self.config(trial).check()?;
         Ok(())
     }
