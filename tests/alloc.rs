@@ -74,7 +74,8 @@ fn training_allocates_nothing_per_iteration_and_a_prediction_twice() {
 }
 
 /// Allocations made by one call to `predict_proba`, after a first call (which may start the
-/// helper thread and the pool).
+/// helper thread). Threads that are still starting (the new pool's, the helper) allocate
+/// too, and the count is global: the fewest of ten calls is the prediction's own.
 fn allocations_of_one_prediction(sizes: &[usize], m: usize, threads: usize) -> usize {
     let arch = Architecture::new(sizes, Activation::Relu, Activation::Sigmoid).unwrap();
     let mut rng = NumpyRng::new(1);
@@ -83,10 +84,13 @@ fn allocations_of_one_prediction(sizes: &[usize], m: usize, threads: usize) -> u
     let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
     pool.install(|| {
         net.predict_proba(x.view()).unwrap();
-        let before = ALLOCATIONS.load(Ordering::SeqCst);
-        let output = net.predict_proba(x.view()).unwrap();
-        let count = ALLOCATIONS.load(Ordering::SeqCst) - before;
-        drop(output);
-        count
+        let one_call = || {
+            let before = ALLOCATIONS.load(Ordering::SeqCst);
+            let output = net.predict_proba(x.view()).unwrap();
+            let count = ALLOCATIONS.load(Ordering::SeqCst) - before;
+            drop(output);
+            count
+        };
+        (0..10).map(|_| one_call()).min().expect("ten calls")
     })
 }
