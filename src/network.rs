@@ -79,6 +79,15 @@ impl Architecture {
     pub fn hidden_layers(&self) -> usize {
         self.sizes.len() - 2
     }
+
+    /// The check [`Network::init`] makes before drawing: [`Init::Zeros`] is refused when there
+    /// are hidden layers ([`Error::SymmetricInit`]).
+    pub(crate) fn check_init(&self, init: Init) -> Result<()> {
+        if init == Init::Zeros && self.hidden_layers() > 0 {
+            return Err(Error::SymmetricInit { hidden_layers: self.hidden_layers() });
+        }
+        Ok(())
+    }
 }
 
 /// A trained or initialised network: its layers and loss.
@@ -193,16 +202,8 @@ impl<T: Float> Network<T> {
     /// Refuses [`Init::Zeros`] when there are hidden layers ([`Error::SymmetricInit`]); see
     /// [`Network::init_allowing_symmetry`] to show the symmetry problem on purpose.
     pub fn init(arch: &Architecture, init: Init, rng: &mut NumpyRng) -> Result<Self> {
-        Self::check_init(arch, init)?;
+        arch.check_init(init)?;
         Ok(Self::init_allowing_symmetry(arch, init, rng))
-    }
-
-    /// The check [`Network::init`] makes, without drawing any weights.
-    pub(crate) fn check_init(arch: &Architecture, init: Init) -> Result<()> {
-        if init == Init::Zeros && arch.hidden_layers() > 0 {
-            return Err(Error::SymmetricInit { hidden_layers: arch.hidden_layers() });
-        }
-        Ok(())
     }
 
     /// As [`Network::init`], but accepts zero weights with hidden layers: every hidden unit

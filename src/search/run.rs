@@ -120,18 +120,21 @@ impl SearchSettings {
     /// initialisation and its learning rate and iterations. Run on every trial before the
     /// search starts, so that a bad value fails at once (no weights are drawn).
     pub fn check(&self, trial: &Trial, n_x: usize) -> Result<()> {
-        let arch = self.architecture(trial, n_x)?;
-        if !self.allow_symmetry {
-            Network::<f64>::check_init(&arch, trial.init)?;
-        }
+        self.architecture(trial, n_x)?;
         self.config(trial).check()?;
         Ok(())
     }
 
+    /// A trial's architecture, its initialisation checked against it (zeros with hidden
+    /// layers only when symmetry is allowed).
     fn architecture(&self, trial: &Trial, n_x: usize) -> Result<Architecture> {
         let sizes: Vec<usize> =
             std::iter::once(n_x).chain(trial.layers.iter().copied()).chain(std::iter::once(1)).collect();
-        Architecture::new(&sizes, trial.hidden_activation, self.output)
+        let arch = Architecture::new(&sizes, trial.hidden_activation, self.output)?;
+        if !self.allow_symmetry {
+            arch.check_init(trial.init)?;
+        }
+        Ok(arch)
     }
 
     fn config(&self, trial: &Trial) -> TrainConfig {
@@ -144,12 +147,7 @@ impl SearchSettings {
     /// with its seed.
     pub fn initial_network<T: Float>(&self, trial: &Trial, n_x: usize) -> Result<Network<T>> {
         let arch = self.architecture(trial, n_x)?;
-        let mut rng = NumpyRng::new(trial.seed);
-        if self.allow_symmetry {
-            Ok(Network::init_allowing_symmetry(&arch, trial.init, &mut rng))
-        } else {
-            Network::init(&arch, trial.init, &mut rng)
-        }
+        Ok(Network::init_allowing_symmetry(&arch, trial.init, &mut NumpyRng::new(trial.seed)))
     }
 
     /// Trains a trial's network on all of X and Y (to keep the best one), stopping early
