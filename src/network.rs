@@ -407,32 +407,29 @@ impl<T: Float> Network<T> {
         let mut buffer =
             vec![T::zero(); (hidden.iter().map(|layer| 2 * layer.n_out()).sum::<usize>() + last.n_out()) * m];
         let mut output = Array2::zeros((last.n_out(), m));
+        let mut output_values = Some(output.as_slice_mut().expect("a new array is contiguous"));
         let mut free = buffer.as_mut_slice();
         let mut a_prev = x;
         for (l, layer) in self.layers.iter().enumerate() {
             let shape = (layer.n_out(), m);
             let (z, rest) = std::mem::take(&mut free).split_at_mut(shape.0 * m);
-            let z_view = ArrayViewMut2::from_shape(shape, &mut *z).expect("sized above");
-            if l == hidden.len() {
-                layer.forward(a_prev, z_view, output.view_mut(), &mut scratch);
+            let (a, rest) = if l < hidden.len() {
+                rest.split_at_mut(shape.0 * m)
             } else {
-                let (a, rest) = rest.split_at_mut(shape.0 * m);
-                layer.forward(
-                    a_prev,
-                    z_view,
-                    ArrayViewMut2::from_shape(shape, &mut *a).expect("sized above"),
-                    &mut scratch,
-                );
-                let a: &[T] = a;
-                a_prev = ArrayView2::from_shape(shape, a).expect("sized above");
-                free = rest;
-            }
+                (output_values.take().expect("one last layer"), rest)
+            };
+            let (z_view, a_view) =
+                (ArrayViewMut2::from_shape(shape, &mut *z), ArrayViewMut2::from_shape(shape, &mut *a));
+            layer.forward(a_prev, z_view.expect("sized above"), a_view.expect("sized above"), &mut scratch);
             // A NaN or infinity in X makes every value of Z[1] it meets non-finite, so X is
             // searched (as `check_input` does) only when Z[1] is not all finite. Reading
             // X once less matters when predicting one example.
             if l == 0 && !all_finite(z) {
                 check_finite("X", x)?;
             }
+            let a: &[T] = a;
+            a_prev = ArrayView2::from_shape(shape, a).expect("sized above");
+            free = rest;
         }
         Ok(output)
     }
