@@ -397,18 +397,22 @@ fn bad_input_gets_one_clear_line_and_exit_code_2() {
     );
     assert_error(&dir, &["train", "ragged.csv"], "ragged.csv: line 3: 2 fields, expected 3 like the first line");
     assert_error(&dir, &["train", "word.csv"], "word.csv: line 3, column 'b' (1): 'x' is not a number");
-    assert_error(&dir, &["train", "nan.csv"], "nan.csv: line 3, column 'b' (1): NaN is not a finite number");
+    assert_error(
+        &dir,
+        &["train", "nan.csv"],
+        "nan.csv: line 3, column 'b' (1): missing value 'NaN': choose --missing drop (skip such examples) or \
+         --missing mean (fill in the training mean)",
+    );
     assert_error(&dir, &["train", "inf.csv"], "inf.csv: line 2, column 'b' (1): inf is not a finite number");
     assert_error(
         &dir,
         &["train", "third.csv"],
-        "third.csv: line 4, column 'label' (2): a third label value 'cow' (after 'cat' and 'dog'): expected two classes",
+        "third.csv: line 4, label column 'label': 3 distinct labels (cat, dog, cow): expected two classes",
     );
-    assert_error(
-        &dir,
-        &["train", "two.csv"],
-        "two.csv: line 3, column 'label' (2): label 2 is not 0 or 1 (expected 0/1 or exactly two class names)",
-    );
+    // Any two label values are two classes: the larger number is class 1.
+    let r = run(dnn().current_dir(&dir).args(["train", "two.csv", "--iterations", "2"]));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stderr.contains("note: classes: 0 = 0, 1 = 2 (the positive class; --positive-class to change)"));
     assert_error(
         &dir,
         &["train", "ok.csv", "--label-column", "kind"],
@@ -430,7 +434,7 @@ fn bad_input_gets_one_clear_line_and_exit_code_2() {
     assert_error(
         &dir,
         &["train", "ok.csv", "--test", "wide.csv"],
-        "train and test feature counts differ: ok.csv has 2 features, wide.csv has 3",
+        "wide.csv: column 'c' is not among the model's features, label or ID columns: remove it or pass --ignore-columns c",
     );
     assert_error(
         &dir,
@@ -440,7 +444,7 @@ fn bad_input_gets_one_clear_line_and_exit_code_2() {
     assert_error(
         &dir,
         &["train", "notes.txt.json"],
-        "notes.txt.json: cannot tell the format from the extension 'json': expected .csv, .h5, .hdf5, .npz, .npy or a folder of images; or give --format",
+        "notes.txt.json: cannot tell the format from the extension 'json': expected .csv, .tsv, .h5, .hdf5, .npz, .npy or a folder of images; or give --format",
     );
     assert_error(
         &dir,
@@ -507,7 +511,14 @@ fn bad_input_gets_one_clear_line_and_exit_code_2() {
     assert_error(
         &dir,
         &["evaluate", "--model", "good.safetensors", "wide.csv"],
-        "wide.csv: 3 features per example, but the model takes 2",
+        "wide.csv: column 'c' is not among the model's features, label or ID columns: remove it or pass \
+         --ignore-columns c",
+    );
+    w("wide-no-header.csv", "1,2,3,0\n3,4,5,1\n");
+    assert_error(
+        &dir,
+        &["evaluate", "--model", "good.safetensors", "wide-no-header.csv"],
+        "wide-no-header.csv: 4 columns, but the model reads 3: 2 features, the label in column 2, counted from 0",
     );
 
     // A failed run leaves no model file behind.

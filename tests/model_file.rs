@@ -25,6 +25,7 @@ fn info() -> ModelInfo {
         preprocessing: Preprocessing {
             scale: Scale::Standardize { mean: vec![0.5, 1.0, -2.0, 3.25], std: vec![1.0, 2.0, 0.5, 1.0] },
             image: Some(ImageShape { height: 2, width: 2, channels: 1 }),
+            ..Preprocessing::default()
         },
         class_names: Some(vec!["non-cat".into(), "cat".into()]),
         training: Some(serde_json::json!({"learning_rate": 0.0075, "iterations": 2500, "seed": 1})),

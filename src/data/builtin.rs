@@ -39,7 +39,7 @@ pub fn builtin(name: &str, seed: u32) -> Result<Dataset> {
         x[(1, j)] = x1;
         y[(0, j)] = label;
     }
-    Ok(Dataset { x, y, class_names: None, image: None, feature_names: None })
+    Ok(Dataset { x, y, builtin: Some(name.to_string()), ..Dataset::default() })
 }
 
 type Point = (f64, f64, f64);
@@ -125,7 +125,7 @@ pub fn planar(seed: u32) -> Dataset {
             y[(0, column)] = j as f64;
         }
     }
-    Dataset { x, y, class_names: None, image: None, feature_names: None }
+    Dataset { x, y, builtin: Some("planar".to_string()), ..Dataset::default() }
 }
 
 /// `np.linspace(start, stop, n)` with the endpoint, rounded as numpy rounds it:

@@ -94,5 +94,5 @@ pub fn read_hdf5(path: impl AsRef<Path>, keys: &Hdf5Keys) -> Result<Dataset> {
         (H5Type::U8, &[height, width]) => Some(ImageShape { height, width, channels: 1 }),
         _ => None,
     };
-    Ok(Dataset { x, y, class_names, image, feature_names: None })
+    Ok(Dataset { x, y, class_names, image, ..Dataset::default() })
 }

@@ -114,6 +114,6 @@ pub fn read_image_folder(dir: impl AsRef<Path>, shape: Option<ImageShape>) -> Re
         y,
         class_names: Some(classes.into_iter().map(|(name, _)| name).collect()),
         image: Some(shape),
-        feature_names: None,
+        ..Dataset::default()
     })
 }

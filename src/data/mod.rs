@@ -3,6 +3,7 @@
 //! Loaders transpose once, at load time; everything after them thinks in columns.
 
 mod builtin;
+mod columns;
 #[cfg(feature = "io")]
 mod csv;
 #[cfg(feature = "io")]
@@ -10,19 +11,22 @@ mod hdf5;
 #[cfg(feature = "io")]
 mod images;
 #[cfg(feature = "io")]
+mod labels;
 mod npy;
 mod preprocess;
 
 pub use builtin::{builtin, planar, BUILTIN_NAMES};
+pub use columns::{ColumnRef, ColumnRole, Columns};
 #[cfg(feature = "io")]
-pub use csv::{read_csv, LabelColumn};
+pub use csv::{read_csv, read_csv_bytes, read_csv_for_model, CsvOptions, Delimiter, LabelColumn, LabelNeed, Missing};
 #[cfg(feature = "io")]
 pub use hdf5::{read_hdf5, Hdf5Keys};
 #[cfg(feature = "io")]
 pub use images::{is_image_file, read_image, read_image_folder, Resize};
+pub use labels::{binary_classes, encode_classes, label_keys, LabelError};
 #[cfg(feature = "io")]
 pub use npy::read_numpy;
-pub use preprocess::{ImageShape, Preprocessing, Scale};
+pub use preprocess::{fill_missing, means_ignoring_missing, ImageShape, Preprocessing, Scale, TargetScale};
 
 use ndarray::Array2;
 
@@ -36,19 +40,32 @@ pub enum Task {
 }
 
 /// Examples and labels, with what is known about where they came from.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Dataset {
     /// Features, n_x × m: column j is example j.
     pub x: Array2<f64>,
-    /// Labels, 1 × m.
+    /// Labels, 1 × m: numbers as the source gives them, or, where the labels are names
+    /// (`labels`), each example's index in `class_names`.
     pub y: Array2<f64>,
-    /// Names of class 0 and class 1, when the source names them.
+    /// Names of the classes, in the order of their indexes: for the values 0, 1, … of `y`
+    /// (an HDF5 file's `list_classes`, the class folders of pictures, a CSV's label names).
     pub class_names: Option<Vec<String>>,
     /// Set when each column is a flattened image of this shape, in (row, column, channel)
     /// order, with values 0–255.
     pub image: Option<ImageShape>,
     /// The features' names (a CSV header), when known.
     pub feature_names: Option<Vec<String>>,
+    /// What each column of a CSV file was (feature, label, ID, ignored), so that a model
+    /// trained on it reads new files the same way.
+    pub columns: Option<Columns>,
+    /// The ID of each example (a CSV's `--id-column`), carried through to predictions.
+    pub ids: Option<Vec<String>>,
+    /// The line of the file each example was read from (CSV), for messages.
+    pub lines: Option<Vec<u64>>,
+    /// The lines of the examples dropped for a missing value ([`Missing::Drop`]).
+    pub dropped: Vec<u64>,
+    /// The name of the generated set (`builtin:NAME`) this data is, if any.
+    pub builtin: Option<String>,
 }
 
 impl Dataset {
@@ -60,6 +77,27 @@ impl Dataset {
     /// m, the number of examples.
     pub fn m(&self) -> usize {
         self.x.ncols()
+    }
+
+    /// Where example `j` came from, for messages: "line N" for a CSV file, else "example j"
+    /// (from 0).
+    pub fn place(&self, j: usize) -> String {
+        match self.lines.as_ref().and_then(|lines| lines.get(j)) {
+            Some(line) => format!("line {line}"),
+            None => format!("example {j}"),
+        }
+    }
+
+    /// Keeps only the examples (columns) at `keep`, in that order, with their IDs and lines.
+    pub fn select_examples(&mut self, keep: &[usize]) {
+        self.x = self.x.select(ndarray::Axis(1), keep);
+        self.y = self.y.select(ndarray::Axis(1), keep);
+        if let Some(ids) = &mut self.ids {
+            *ids = keep.iter().map(|&j| ids[j].clone()).collect();
+        }
+        if let Some(lines) = &mut self.lines {
+            *lines = keep.iter().map(|&j| lines[j]).collect();
+        }
     }
 }
 

@@ -156,5 +156,5 @@ fn to_dataset(path: &Path, x: Loaded, y: Loaded) -> Result<Dataset> {
         return Err(fail(format!("X has a non-finite value {v} at example {column}, feature {row}")));
     }
     let y = Array2::from_shape_vec((1, m), labels).expect("m labels");
-    Ok(Dataset { x: x_matrix, y, class_names: None, image, feature_names: None })
+    Ok(Dataset { x: x_matrix, y, image, ..Dataset::default() })
 }

@@ -4,6 +4,8 @@
 use ndarray::{Array2, Axis};
 use serde::{Deserialize, Serialize};
 
+use super::Columns;
+
 /// How raw feature values are scaled before they reach the network.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "kebab-case")]
@@ -37,6 +39,36 @@ pub struct ImageShape {
     pub channels: usize,
 }
 
+/// Standardisation of a regression's targets: the network learns `(y − mean) / std`, and
+/// its outputs are mapped back by `value·std + mean`.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct TargetScale {
+    /// The mean of the training targets.
+    pub mean: f64,
+    /// Their population standard deviation (1 when they are all equal).
+    pub std: f64,
+}
+
+impl TargetScale {
+    /// Fitted to the targets Y (1 × m).
+    pub fn fit(y: &Array2<f64>) -> TargetScale {
+        let m = y.len().max(1) as f64;
+        let mean = y.sum() / m;
+        let var = y.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / m;
+        TargetScale { mean, std: if var > 0.0 { var.sqrt() } else { 1.0 } }
+    }
+
+    /// Targets in the network's units, in place.
+    pub fn apply_in_place(&self, y: &mut Array2<f64>) {
+        y.mapv_inplace(|v| (v - self.mean) / self.std);
+    }
+
+    /// A network output back in the targets' units.
+    pub fn undo(&self, value: f64) -> f64 {
+        value * self.std + self.mean
+    }
+}
+
 /// Everything done to raw inputs before the network sees them.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Preprocessing {
@@ -46,6 +78,34 @@ pub struct Preprocessing {
     /// Set when the inputs are images flattened to one column each.
     #[serde(default)]
     pub image: Option<ImageShape>,
+    /// The columns of the CSV file trained on, to read new files by.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub columns: Option<Columns>,
+    /// Per-feature values (the training means, before scaling) that fill missing values.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fill: Option<Vec<f64>>,
+    /// The standardisation of a regression's targets.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub target: Option<TargetScale>,
+}
+
+/// Each feature's mean over the values that are not missing (NaN); `None` for a feature with
+/// no value at all.
+pub fn means_ignoring_missing(x: &Array2<f64>) -> Vec<Option<f64>> {
+    x.rows()
+        .into_iter()
+        .map(|row| {
+            let (sum, count) = row.iter().filter(|v| !v.is_nan()).fold((0.0, 0usize), |(s, c), v| (s + v, c + 1));
+            (count > 0).then(|| sum / count as f64)
+        })
+        .collect()
+}
+
+/// Replaces each missing value (NaN) of feature i with `fill[i]`.
+pub fn fill_missing(x: &mut Array2<f64>, fill: &[f64]) {
+    for (mut row, &value) in x.rows_mut().into_iter().zip(fill) {
+        row.mapv_inplace(|v| if v.is_nan() { value } else { v });
+    }
 }
 
 impl Scale {

@@ -50,6 +50,36 @@ pub struct DataArgs {
     /// Seed of the generated builtin: data sets.
     #[arg(long, default_value_t = 1, value_name = "N")]
     pub data_seed: u32,
+    /// The CSV delimiter: one character, or tab (default: found from the first lines; tab
+    /// for .tsv).
+    #[arg(long, value_name = "CHAR")]
+    pub delimiter: Option<String>,
+    /// Missing values in CSV files (empty, NA, N/A, NaN, null, ?): refuse them naming the
+    /// cell (error), drop the examples that have one (drop), or fill features with the
+    /// training means (mean). Default: error, or for a model trained on CSV data, mean.
+    #[arg(long, value_enum, value_name = "HOW")]
+    pub missing: Option<MissingArg>,
+    /// CSV columns that are neither features nor the label (names or indexes from 0).
+    #[arg(long, value_name = "COLUMN,…", value_delimiter = ',')]
+    pub ignore_columns: Vec<String>,
+    /// A CSV column of example IDs: not a feature; predict writes it as the input column.
+    #[arg(long, value_name = "NAME|INDEX")]
+    pub id_column: Option<String>,
+    /// The label value that is class 1 (default: the larger of two numbers; for names, the
+    /// one whose negation is the other (cat, non-cat), true/yes/positive, else the later in
+    /// sorted order).
+    #[arg(long, value_name = "LABEL")]
+    pub positive_class: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum MissingArg {
+    /// Refuse the file, naming the cell.
+    Error,
+    /// Drop the examples with a missing value.
+    Drop,
+    /// Fill missing features with the training data's means.
+    Mean,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -63,6 +93,8 @@ pub enum Format {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum ScaleArg {
+    /// 255 for 8-bit images, none for the built-in sets, standardize for any other data.
+    Auto,
     /// Use values as they are.
     None,
     /// Divide by 255 (8-bit pixels).
@@ -70,6 +102,14 @@ pub enum ScaleArg {
     Divide255,
     /// Subtract each feature's mean and divide by its standard deviation (of the training data).
     Standardize,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum TargetScaleArg {
+    /// Subtract the training targets' mean and divide by their standard deviation.
+    Standardize,
+    /// Use the targets as they are.
+    None,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -104,32 +144,37 @@ pub struct TrainArgs {
     /// Held-out data to report accuracy on (same forms as DATA).
     #[arg(long, value_name = "DATA")]
     pub test: Option<String>,
-    /// Hidden layer sizes, comma-separated ("" for logistic regression).
-    #[arg(long, default_value = "4", value_name = "N,N,…", allow_hyphen_values = true)]
-    pub layers: String,
+    /// Hidden layer sizes, comma-separated ("" for logistic regression). Default: 4 for the
+    /// built-in sets (the course's planar network), 32 for a data file.
+    #[arg(long, value_name = "N,N,…", allow_hyphen_values = true)]
+    pub layers: Option<String>,
     /// Activation of every hidden layer: sigmoid, tanh, relu, leaky-relu, leaky-relu:SLOPE,
-    /// linear.
-    #[arg(long, default_value = "tanh", value_name = "NAME")]
-    pub hidden_activation: String,
+    /// linear. Default: tanh for the built-in sets, relu for a data file.
+    #[arg(long, value_name = "NAME")]
+    pub hidden_activation: Option<String>,
     /// Output activation: sigmoid (binary classification, cross-entropy) or linear
     /// (regression, mean squared error).
     #[arg(long, default_value = "sigmoid", value_name = "NAME")]
     pub output_activation: String,
     /// Weight initialisation: zeros, scaled:S (randn·S), lecun (randn/√n), he, xavier.
-    #[arg(long, default_value = "scaled:0.01", value_name = "NAME")]
-    pub init: String,
+    /// Default: scaled:0.01 for the built-in sets, he for a data file.
+    #[arg(long, value_name = "NAME")]
+    pub init: Option<String>,
     /// Allow zero initialisation with hidden layers (every hidden unit then stays identical).
     #[arg(long)]
     pub allow_symmetry: bool,
-    /// Seed of the weight initialisation (NumPy's np.random.seed).
-    #[arg(long, default_value_t = 2, value_name = "N")]
-    pub seed: u32,
-    /// Gradient descent's learning rate α.
-    #[arg(long, default_value_t = 1.2, value_name = "ALPHA", allow_hyphen_values = true)]
-    pub learning_rate: f64,
-    /// Number of gradient descent iterations.
-    #[arg(long, default_value_t = 10000, value_name = "N")]
-    pub iterations: usize,
+    /// Seed of the weight initialisation (NumPy's np.random.seed). Default: 2 for the
+    /// built-in sets, 1 for a data file.
+    #[arg(long, value_name = "N")]
+    pub seed: Option<u32>,
+    /// Gradient descent's learning rate α. Default: 1.2 for the built-in sets, 0.02 for a
+    /// data file.
+    #[arg(long, value_name = "ALPHA", allow_hyphen_values = true)]
+    pub learning_rate: Option<f64>,
+    /// Number of gradient descent iterations. Default: 10000 for the built-in sets, 2000 for
+    /// a data file.
+    #[arg(long, value_name = "N")]
+    pub iterations: Option<usize>,
     /// Float precision of the computation.
     #[arg(long, value_enum, default_value_t = DTypeArg::F64)]
     pub dtype: DTypeArg,
@@ -140,9 +185,14 @@ pub struct TrainArgs {
     /// are fewer examples than features (auto: then). Same numbers to rounding.
     #[arg(long, value_enum, default_value_t = GramArg::Auto)]
     pub gram: GramArg,
-    /// Feature scaling (default: 255 for 8-bit images, none otherwise); saved in the model.
+    /// Feature scaling (default auto: 255 for 8-bit images, none for the built-in sets,
+    /// standardize for any other data); saved in the model.
     #[arg(long, value_enum, value_name = "SCALE")]
     pub scale: Option<ScaleArg>,
+    /// A regression's targets: standardize (learn (y − mean)/std, map predictions back) or
+    /// none. Saved in the model.
+    #[arg(long, value_enum, default_value_t = TargetScaleArg::Standardize, value_name = "HOW")]
+    pub target_scale: TargetScaleArg,
     /// Save the trained model (safetensors) to this file.
     #[arg(long, value_name = "FILE")]
     pub model: Option<PathBuf>,

@@ -2,14 +2,14 @@
 //! matrix on labelled data (MSE, MAE and R² for a regression).
 
 use anyhow::Result;
-use dnn::data::Task;
+use dnn::data::{LabelNeed, Task};
 use dnn::metrics::{self, ConfusionMatrix};
 use dnn::model_file::{self, ModelMeta};
 use dnn::{DType, Float, Loss, Network};
 use serde_json::json;
 
 use crate::cli::EvaluateArgs;
-use crate::data::{apply, load};
+use crate::data::{load_for, Reader};
 
 pub fn run(args: EvaluateArgs) -> Result<()> {
     let meta = model_file::read_meta(&args.model)?;
@@ -30,12 +30,16 @@ pub fn task_of(meta: &ModelMeta) -> Task {
 fn evaluate_as<T: Float>(args: &EvaluateArgs) -> Result<()> {
     let (network, meta): (Network<T>, ModelMeta) = model_file::load(&args.model)?;
     let task = task_of(&meta);
-    let mut data = load(&args.data, &args.data_args, task)?;
-    apply(&meta.preprocessing, &mut data, network.n_x(), &args.data)?;
+    let reader =
+        Reader { preprocessing: &meta.preprocessing, classes: meta.class_names.as_deref(), task, n_x: network.n_x() };
+    let data = load_for(&args.data, &args.data_args, &reader, LabelNeed::Required)?;
     let x = data.x.mapv(T::from_f64);
     let y = data.y.mapv(T::from_f64);
-    let output = network.predict_proba(x.view())?;
+    let mut output = network.predict_proba(x.view())?;
     if task == Task::Regression {
+        if let Some(target) = meta.preprocessing.target {
+            output.mapv_inplace(|v| T::from_f64(target.undo(v.as_f64())));
+        }
         let r = metrics::regression_metrics(output.view(), y.view())?;
         if args.json {
             println!("{}", json!({"examples": data.m(), "mse": r.mse, "mae": r.mae, "r2": r.r2}));

@@ -4,13 +4,13 @@
 use std::path::Path;
 
 use anyhow::{bail, Result};
-use dnn::data::{self, Dataset, LabelColumn, Resize, Task};
+use dnn::data::{self, Dataset, LabelNeed, Resize, Task};
 use dnn::model_file::{self, ModelMeta};
 use dnn::{DType, Float, Network};
 use ndarray::Array2;
 
-use crate::cli::{Format, PredictArgs};
-use crate::data::{apply, format_of, load};
+use crate::cli::PredictArgs;
+use crate::data::{load_for, Reader};
 use crate::evaluate::task_of;
 
 pub fn run(args: PredictArgs) -> Result<()> {
@@ -25,18 +25,24 @@ fn predict_as<T: Float>(args: &PredictArgs) -> Result<()> {
     let (network, meta): (Network<T>, ModelMeta) = model_file::load(&args.model)?;
     let task = task_of(&meta);
     let images = args.inputs.iter().all(|input| data::is_image_file(Path::new(input)));
-    let (names, mut dataset) = if images {
-        read_images(&args.inputs, &meta, args.no_resize)?
+    let (names, dataset) = if images {
+        let (names, mut dataset) = read_images(&args.inputs, &meta, args.no_resize)?;
+        meta.preprocessing.scale.apply_in_place(&mut dataset.x);
+        (names, dataset)
     } else {
         if args.inputs.len() != 1 {
             bail!("give one data file, or image files (.png, .jpg, .jpeg) only; got {} inputs", args.inputs.len());
         }
         let spec = &args.inputs[0];
-        let dataset = read_features(spec, args, network.n_x())?;
-        ((0..dataset.m()).map(|j| j.to_string()).collect(), dataset)
+        let reader = Reader {
+            preprocessing: &meta.preprocessing,
+            classes: meta.class_names.as_deref(),
+            task,
+            n_x: network.n_x(),
+        };
+        let dataset = load_for(spec, &args.data_args, &reader, LabelNeed::Optional)?;
+        (example_names(&dataset), dataset)
     };
-    let spec = args.inputs.join(" ");
-    apply(&meta.preprocessing, &mut dataset, network.n_x(), &spec)?;
     let output = network.predict_proba(dataset.x.mapv(T::from_f64).view())?;
 
     let mut csv = String::new();
@@ -53,7 +59,8 @@ fn predict_as<T: Float>(args: &PredictArgs) -> Result<()> {
         Task::Regression => {
             csv.push_str("input,value\n");
             for (name, v) in names.iter().zip(output.row(0)) {
-                csv.push_str(&format!("{},{}\n", quote(name), v.as_f64()));
+                let value = meta.preprocessing.target.map_or(v.as_f64(), |t| t.undo(v.as_f64()));
+                csv.push_str(&format!("{},{}\n", quote(name), value));
             }
         }
     }
@@ -64,21 +71,21 @@ fn predict_as<T: Float>(args: &PredictArgs) -> Result<()> {
     Ok(())
 }
 
-/// Reads a data file for prediction: a CSV with exactly the model's features and no label
-/// column is taken whole; otherwise the label column (any values) is set aside.
-fn read_features(spec: &str, args: &PredictArgs, n_x: usize) -> Result<Dataset> {
-    let path = Path::new(spec);
-    let is_csv = args.data_args.format == Some(Format::Csv)
-        || (args.data_args.format.is_none() && path.exists() && format_of(path)? == Format::Csv);
-    if is_csv && args.data_args.label_column.is_none() {
-        if let Ok(all) = data::read_csv(path, &LabelColumn::None, Task::Regression) {
-            if all.n_x() == n_x {
-                return Ok(all);
-            }
-        }
+/// What names each example in the output: its ID (`--id-column`, or the model's ID column),
+/// else its index among the file's examples from 0 (kept when examples were dropped for
+/// missing values).
+fn example_names(dataset: &Dataset) -> Vec<String> {
+    if let Some(ids) = &dataset.ids {
+        return ids.clone();
     }
-    // Labels are not needed: read them as real numbers, so any label column is accepted.
-    load(spec, &args.data_args, Task::Regression)
+    match &dataset.lines {
+        Some(lines) if !dataset.dropped.is_empty() => {
+            let mut all: Vec<u64> = lines.iter().chain(&dataset.dropped).copied().collect();
+            all.sort_unstable();
+            lines.iter().map(|line| all.binary_search(line).expect("a kept line").to_string()).collect()
+        }
+        _ => (0..dataset.m()).map(|j| j.to_string()).collect(),
+    }
 }
 
 /// Reads image files at the model's input size, one per column.
@@ -94,7 +101,7 @@ fn read_images(paths: &[String], meta: &ModelMeta, no_resize: bool) -> Result<(V
         x.column_mut(j).assign(&ndarray::Array1::from(pixels));
     }
     let y = Array2::zeros((1, paths.len()));
-    Ok((paths.to_vec(), Dataset { x, y, class_names: None, image: Some(shape), feature_names: None }))
+    Ok((paths.to_vec(), Dataset { x, y, image: Some(shape), ..Dataset::default() }))
 }
 
 /// A CSV field, quoted when it holds a comma, quote or line break.

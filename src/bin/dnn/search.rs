@@ -160,6 +160,10 @@ fn run_search(args: SearchRunArgs) -> Result<()> {
         })?;
     }
     let preprocessing = preprocessing_for(&data, args.scale);
+    // Missing values are filled with the means of all the data (before any split).
+    if let Some(fill) = &preprocessing.fill {
+        dnn::data::fill_missing(&mut data.x, fill);
+    }
     let standardize = matches!(preprocessing.scale, Scale::Standardize { .. });
     if !standardize {
         preprocessing.scale.apply_in_place(&mut data.x);
@@ -300,7 +304,7 @@ impl Job<'_> {
             return Ok(());
         }
         let info = ModelInfo {
-            preprocessing: Preprocessing { scale, image: self.preprocessing.image },
+            preprocessing: Preprocessing { scale, ..self.preprocessing.clone() },
             class_names: data.class_names.clone(),
             training: Some(json!({
                 "data": self.args.data,

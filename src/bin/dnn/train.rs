@@ -7,7 +7,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
 use anyhow::{bail, Context, Result};
-use dnn::data::{Dataset, Preprocessing, Task};
+use dnn::data::{Dataset, LabelNeed, Preprocessing, TargetScale, Task};
 use dnn::metrics::{self, RegressionMetrics};
 use dnn::model_file::{self, ModelInfo};
 use dnn::plot::{self, Curve};
@@ -15,8 +15,10 @@ use dnn::{fit_with, Architecture, Float, History, Init, Network, NumpyRng, Train
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use serde_json::json;
 
-use crate::cli::{DTypeArg, TrainArgs};
-use crate::data::{apply, load, parse_activation, parse_layers, preprocessing_for, task_for_output};
+use crate::cli::{DTypeArg, TargetScaleArg, TrainArgs};
+use crate::data::{
+    apply_to_training, load, load_for, parse_activation, parse_layers, preprocessing_for, task_for_output, Reader,
+};
 
 /// Set by Ctrl-C; training stops after the current iteration.
 static INTERRUPTED: AtomicBool = AtomicBool::new(false);
@@ -28,17 +30,60 @@ struct Plan {
     config: dnn::ValidTrainConfig,
     task: Task,
     print_every: usize,
+    seed: u32,
+}
+
+/// The hyperparameters a run uses: the flags given, and for the others the defaults for its
+/// data.
+struct Hyper {
+    layers: String,
+    hidden_activation: String,
+    init: String,
+    seed: u32,
+    learning_rate: f64,
+    iterations: usize,
+}
+
+/// Defaults for the built-in sets: the course's planar network (one hidden layer of 4 tanh
+/// units, weights randn·0.01 after np.random.seed(2), α = 1.2, 10000 iterations).
+const COURSE_DEFAULTS: (&str, &str, &str, u32, f64, usize) = ("4", "tanh", "scaled:0.01", 2, 1.2, 10_000);
+
+/// Defaults for a user's data file (standardised features, or pixels ÷255): one hidden layer
+/// of 32 ReLU units with He initialisation, α = 0.02, 2000 iterations. README.md's data
+/// section has what they reach on real data sets, measured by bench/defaults.py.
+const FILE_DEFAULTS: (&str, &str, &str, u32, f64, usize) = ("32", "relu", "he", 1, 0.02, 2000);
+
+impl Hyper {
+    fn resolve(args: &TrainArgs) -> (Hyper, bool) {
+        let builtin = args.data.starts_with("builtin:");
+        let d = if builtin { COURSE_DEFAULTS } else { FILE_DEFAULTS };
+        let defaulted = args.layers.is_none()
+            || args.hidden_activation.is_none()
+            || args.init.is_none()
+            || args.learning_rate.is_none()
+            || args.iterations.is_none();
+        let hyper = Hyper {
+            layers: args.layers.clone().unwrap_or_else(|| d.0.to_string()),
+            hidden_activation: args.hidden_activation.clone().unwrap_or_else(|| d.1.to_string()),
+            init: args.init.clone().unwrap_or_else(|| d.2.to_string()),
+            seed: args.seed.unwrap_or(d.3),
+            learning_rate: args.learning_rate.unwrap_or(d.4),
+            iterations: args.iterations.unwrap_or(d.5),
+        };
+        (hyper, defaulted && !builtin)
+    }
 }
 
 pub fn run(args: TrainArgs) -> Result<()> {
-    let hidden = parse_activation("--hidden-activation", &args.hidden_activation)?;
+    let (hyper, file_defaults) = Hyper::resolve(&args);
+    let hidden = parse_activation("--hidden-activation", &hyper.hidden_activation)?;
     let output = parse_activation("--output-activation", &args.output_activation)?;
     let task = task_for_output(output)?;
-    let hidden_sizes = parse_layers(&args.layers)?;
-    let init: Init = args.init.parse().context("--init")?;
+    let hidden_sizes = parse_layers(&hyper.layers)?;
+    let init: Init = hyper.init.parse().context("--init")?;
     let config = TrainConfig {
-        learning_rate: args.learning_rate,
-        iterations: args.iterations,
+        learning_rate: hyper.learning_rate,
+        iterations: hyper.iterations,
         threads: args.threads.unwrap_or(0),
         gram: args.gram.into(),
     }
@@ -49,31 +94,25 @@ pub fn run(args: TrainArgs) -> Result<()> {
     let print_every = match args.print_every {
         Some(0) => bail!("invalid --print-every 0: expected at least 1"),
         Some(n) => n,
-        None if args.iterations >= 10_000 => 1000,
+        None if hyper.iterations >= 10_000 => 1000,
         None => 100,
     };
 
     let mut train = load(&args.data, &args.data_args, task)?;
-    let mut test = args.test.as_deref().map(|spec| load(spec, &args.data_args, task)).transpose()?;
-    if let Some(test) = &test {
-        if test.n_x() != train.n_x() {
-            bail!(
-                "train and test feature counts differ: {} has {} features, {} has {}",
-                args.data,
-                train.n_x(),
-                args.test.as_deref().unwrap_or_default(),
-                test.n_x()
-            );
-        }
-    }
     if args.boundary.is_some() && train.n_x() != 2 {
         bail!("--boundary needs 2-D data, and {} has {} features per example", args.data, train.n_x());
     }
-    let preprocessing = preprocessing_for(&train, args.scale);
+    let mut preprocessing = preprocessing_for(&train, args.scale);
     let n_x = train.n_x();
-    apply(&preprocessing, &mut train, n_x, &args.data)?;
-    if let (Some(test), Some(spec)) = (test.as_mut(), args.test.as_deref()) {
-        apply(&preprocessing, test, n_x, spec)?;
+    let classes = train.class_names.clone();
+    let reader = Reader { preprocessing: &preprocessing, classes: classes.as_deref(), task, n_x };
+    let test =
+        args.test.as_deref().map(|spec| load_for(spec, &args.data_args, &reader, LabelNeed::Required)).transpose()?;
+    apply_to_training(&preprocessing, &mut train);
+    if task == Task::Regression && args.target_scale == TargetScaleArg::Standardize {
+        let target = TargetScale::fit(&train.y);
+        target.apply_in_place(&mut train.y);
+        preprocessing.target = Some(target);
     }
 
     let sizes: Vec<usize> = std::iter::once(n_x).chain(hidden_sizes).chain(std::iter::once(1)).collect();
@@ -82,7 +121,20 @@ pub fn run(args: TrainArgs) -> Result<()> {
         Err(dnn::Error::SymmetricInit { hidden_layers: arch.hidden_layers() })
             .context("--init zeros (pass --allow-symmetry to train anyway)")?;
     }
-    let plan = Plan { arch, init, config, task, print_every };
+    let human = !args.json && !args.quiet;
+    if human && file_defaults {
+        eprintln!(
+            "note: defaults for a data file: --layers {} --hidden-activation {} --init {} --learning-rate {} \
+             --iterations {} (give a flag to change one)",
+            hyper.layers, hyper.hidden_activation, hyper.init, hyper.learning_rate, hyper.iterations
+        );
+    }
+    if let (true, Some([negative, positive])) = (human, classes.as_deref()) {
+        if (negative.as_str(), positive.as_str()) != ("0", "1") {
+            eprintln!("note: classes: 0 = {negative}, 1 = {positive} (the positive class; --positive-class to change)");
+        }
+    }
+    let plan = Plan { arch, init, config, task, print_every, seed: hyper.seed };
     match args.dtype {
         DTypeArg::F64 => train_as::<f64>(&args, &plan, &train, test.as_ref(), preprocessing),
         DTypeArg::F32 => train_as::<f32>(&args, &plan, &train, test.as_ref(), preprocessing),
@@ -95,16 +147,26 @@ enum Score {
     Regression(RegressionMetrics),
 }
 
-fn score<T: Float>(network: &Network<T>, data: &Dataset, task: Task) -> Result<Score> {
+/// The score on `data`; for a regression in the targets' own units, with `target` the
+/// standardisation of the outputs and `y_standardized` whether `data`'s Y has it too.
+fn score<T: Float>(
+    network: &Network<T>,
+    data: &Dataset,
+    task: Task,
+    target: Option<&TargetScale>,
+    y_standardized: bool,
+) -> Result<Score> {
     let x = data.x.mapv(T::from_f64);
-    let y = data.y.mapv(T::from_f64);
     Ok(match task {
         Task::Classification => {
             let predicted = network.predict(x.view(), T::from_f64(0.5))?;
-            Score::Accuracy(metrics::accuracy(predicted.view(), y.view())?)
+            Score::Accuracy(metrics::accuracy(predicted.view(), data.y.mapv(T::from_f64).view())?)
         }
         Task::Regression => {
-            Score::Regression(metrics::regression_metrics(network.predict_proba(x.view())?.view(), y.view())?)
+            let undo = |v: f64| target.map_or(v, |t| t.undo(v));
+            let output = network.predict_proba(x.view())?.mapv(|v| undo(v.as_f64()));
+            let y = if y_standardized { data.y.mapv(undo) } else { data.y.clone() };
+            Score::Regression(metrics::regression_metrics(output.view(), y.view())?)
         }
     })
 }
@@ -118,9 +180,9 @@ fn train_as<T: Float>(
 ) -> Result<()> {
     let human = !args.json;
     let network = if args.allow_symmetry {
-        Network::<T>::init_allowing_symmetry(&plan.arch, plan.init, &mut NumpyRng::new(args.seed))
+        Network::<T>::init_allowing_symmetry(&plan.arch, plan.init, &mut NumpyRng::new(plan.seed))
     } else {
-        Network::<T>::init(&plan.arch, plan.init, &mut NumpyRng::new(args.seed))?
+        Network::<T>::init(&plan.arch, plan.init, &mut NumpyRng::new(plan.seed))?
     };
     let x = train.x.mapv(T::from_f64);
     let y = train.y.mapv(T::from_f64);
@@ -166,8 +228,9 @@ fn train_as<T: Float>(
         eprintln!("interrupted: stopped after iteration {} of {iterations}", done - 1);
     }
 
-    let train_score = score(&network, train, plan.task)?;
-    let test_score = test.map(|t| score(&network, t, plan.task)).transpose()?;
+    let target = preprocessing.target;
+    let train_score = score(&network, train, plan.task, target.as_ref(), true)?;
+    let test_score = test.map(|t| score(&network, t, plan.task, target.as_ref(), false)).transpose()?;
     if let Some(path) = &args.model {
         let info = ModelInfo {
             preprocessing,
@@ -177,7 +240,7 @@ fn train_as<T: Float>(
                 "learning_rate": plan.config.learning_rate(),
                 "iterations": done,
                 "init": plan.init.name(),
-                "seed": args.seed,
+                "seed": plan.seed,
                 "dtype": T::DTYPE.name(),
                 "final_cost": history.final_cost(),
                 "interrupted": history.stopped_early,
