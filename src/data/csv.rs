@@ -286,7 +286,8 @@ fn sniff_delimiter(bytes: &[u8]) -> u8 {
     b','
 }
 
-/// The non-empty records with the line each starts on (from 1).
+/// The non-empty records with the line each starts on (from 1, counting every line of the
+/// file, blank ones too).
 fn records(bytes: &[u8], delimiter: u8) -> Result<Vec<(u64, csv::StringRecord)>, String> {
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
@@ -294,16 +295,29 @@ fn records(bytes: &[u8], delimiter: u8) -> Result<Vec<(u64, csv::StringRecord)>,
         .delimiter(delimiter)
         .trim(csv::Trim::All)
         .from_reader(bytes);
+    // The reader's own line count skips blank lines; count from byte offsets instead.
+    let mut line = 1;
+    let mut counted_to = 0;
+    let mut line_at = |byte: u64| {
+        // A record's position can be that of the blank lines before it.
+        let mut byte = (byte as usize).min(bytes.len());
+        while bytes.get(byte).is_some_and(|b| matches!(b, b'\n' | b'\r')) {
+            byte += 1;
+        }
+        line += bytes[counted_to..byte].iter().filter(|&&b| b == b'\n').count() as u64;
+        counted_to = byte;
+        line
+    };
     let mut rows = Vec::new();
     for record in reader.records() {
         let record = record.map_err(|e| {
-            let line = e.position().map_or(String::new(), |p| format!("line {}: ", p.line()));
+            let line = e.position().map_or(String::new(), |p| format!("line {}: ", line_at(p.byte())));
             format!("{line}not valid CSV ({e})")
         })?;
         if record.iter().all(str::is_empty) {
             continue;
         }
-        let line = record.position().map_or(0, |p| p.line());
+        let line = record.position().map_or(0, |p| line_at(p.byte()));
         rows.push((line, record));
     }
     Ok(rows)
@@ -417,9 +431,11 @@ mod tests {
 
     #[test]
     fn line_numbers_are_the_files_own() {
-        // Line 1 is the header, line 3 is blank, the bad cell is on line 5.
-        let error = read("a,b,y\n1,2,0\n\n3,4,1\n5,x,0\n", &CsvOptions::default()).unwrap_err();
-        assert_eq!(error.to_string(), "t.csv: line 5, column 'b' (1): 'x' is not a number");
+        // Line 1 is the header, line 3 is blank, the bad cells are on lines 4 and 7.
+        let error = read("a,b,y\n1,2,0\n\n3,x,1\n", &CsvOptions::default()).unwrap_err();
+        assert_eq!(error.to_string(), "t.csv: line 4, column 'b' (1): 'x' is not a number");
+        let error = read("a,b,y\r\n1,2,0\r\n\r\n3,4,1\r\n\r\n\r\n5,x,0\r\n", &CsvOptions::default()).unwrap_err();
+        assert_eq!(error.to_string(), "t.csv: line 7, column 'b' (1): 'x' is not a number");
     }
 
     #[test]

@@ -150,3 +150,38 @@ pub fn write_my_cat(path: &std::path::Path) {
     let image = image::RgbImage::from_raw(64, 64, pixels).expect("64×64×3 pixels");
     image::imageops::resize(&image, 128, 128, image::imageops::FilterType::Triangle).save(path).unwrap();
 }
+
+/// How a run of the `dnn` command ended.
+#[cfg(feature = "cli")]
+pub struct Run {
+    /// The exit code (−1 when killed by a signal).
+    pub code: i32,
+    /// Everything written to stdout.
+    pub stdout: String,
+    /// Everything written to stderr.
+    pub stderr: String,
+}
+
+/// Runs `dnn args` in `dir`, with `stdin` as its standard input when given.
+#[cfg(feature = "cli")]
+pub fn run_dnn(dir: &std::path::Path, args: &[&str], stdin: Option<&[u8]>) -> Run {
+    use std::io::Write;
+    use std::process::{Command, Stdio};
+    let mut child = Command::new(env!("CARGO_BIN_EXE_dnn"))
+        .current_dir(dir)
+        .args(args)
+        .stdin(if stdin.is_some() { Stdio::piped() } else { Stdio::null() })
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("dnn runs");
+    if let Some(bytes) = stdin {
+        child.stdin.take().expect("piped").write_all(bytes).expect("dnn reads its input");
+    }
+    let output = child.wait_with_output().expect("dnn runs");
+    Run {
+        code: output.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+    }
+}

@@ -1,7 +1,7 @@
 //! `dnn info`: what a model file holds.
 
 use anyhow::Result;
-use dnn::data::Scale;
+use dnn::data::{ColumnRole, Columns, Scale};
 use dnn::model_file;
 
 use crate::cli::InfoArgs;
@@ -37,6 +37,18 @@ pub fn run(args: InfoArgs) -> Result<()> {
             image.width, image.height, image.channels
         );
     }
+    if let Some(columns) = &meta.preprocessing.columns {
+        println!("columns:       {}", describe_columns(columns));
+    }
+    if meta.preprocessing.fill.is_some() {
+        println!("missing:       filled with the training means (--missing mean)");
+    }
+    if let Some(target) = meta.preprocessing.target {
+        println!(
+            "targets:       standardized (mean {}, standard deviation {}); predictions are in their units",
+            target.mean, target.std
+        );
+    }
     if let Some(names) = &meta.class_names {
         println!("classes:       0 = {}, 1 = {}", names[0], names.get(1).map_or("?", String::as_str));
     }
@@ -45,4 +57,28 @@ pub fn run(args: InfoArgs) -> Result<()> {
     }
     println!("format:        safetensors, dnn metadata version {}", meta.format_version);
     Ok(())
+}
+
+/// "features a, b, c; label 'y'; ID 'id'; ignored 'name'" (column indexes without a header).
+fn describe_columns(columns: &Columns) -> String {
+    let name = |i: usize| columns.names.as_ref().map_or(i.to_string(), |names| names[i].clone());
+    let with = |role: ColumnRole| -> Vec<String> {
+        columns.roles.iter().enumerate().filter(|(_, &r)| r == role).map(|(i, _)| name(i)).collect()
+    };
+    let quote = |names: Vec<String>| names.iter().map(|n| format!("'{n}'")).collect::<Vec<_>>().join(", ");
+    let features = with(ColumnRole::Feature);
+    let shown = if features.len() > 12 {
+        format!("{}, … ({} in all)", features[..12].join(", "), features.len())
+    } else {
+        features.join(", ")
+    };
+    let mut text =
+        if columns.names.is_some() { format!("features {shown}") } else { format!("features in columns {shown}") };
+    for (role, what) in [(ColumnRole::Label, "label"), (ColumnRole::Id, "ID"), (ColumnRole::Ignored, "ignored")] {
+        let names = with(role);
+        if !names.is_empty() {
+            text.push_str(&format!("; {what} {}", quote(names)));
+        }
+    }
+    text
 }
