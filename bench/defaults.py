@@ -2,7 +2,7 @@
 
     /path/to/venv/bin/python bench/defaults.py [--dnn target/release/dnn] [--cats DIR]
 
-Needs numpy, pandas and scikit-learn (`pip install numpy pandas scikit-learn`). Writes the
+Needs numpy, pandas and scikit-learn (`pip install numpy pandas scikit-learn`, and h5py for --cats). Writes the
 train/test CSV files of scikit-learn's breast cancer, wine (class 0 against the rest), digits
 (5-9 against 0-4) and diabetes (regression) data sets, split 75/25 with random_state=0
 (stratified for the classifications), into a temporary folder; trains `dnn train` on each with
