@@ -409,3 +409,33 @@ fn an_id_column_is_carried_to_the_predictions() {
     let ids: Vec<&str> = out.lines().skip(1).map(|l| l.split(',').next().unwrap()).take(3).collect();
     assert_eq!(ids, ["p0", "p1", "p2"]);
 }
+
+#[test]
+fn bad_data_flags_get_one_clear_line() {
+    let dir = common::temp_dir("user-bad-flags");
+    write(&dir, "ok.csv", "a,b,y\n1,2,0\n3,4,1\n");
+    assert_error(&dir, &["train", "ok.csv", "--id-column", "zz"], "ok.csv: no ID column 'zz' (columns: a, b, y)");
+    assert_error(
+        &dir,
+        &["train", "ok.csv", "--ignore-columns", "y"],
+        "ok.csv: column 'y' (2) is the label: it cannot also be ignored or the ID column",
+    );
+    assert_error(
+        &dir,
+        &["train", "ok.csv", "--ignore-columns", "a,b"],
+        "ok.csv: 3 column(s) and none of them a feature: expected at least one feature and a label",
+    );
+    assert_error(
+        &dir,
+        &["train", "builtin:moons", "--missing", "drop"],
+        "--missing applies to CSV files only, and builtin:moons is a built-in data set",
+    );
+    assert_error(&dir, &["train", "-", "--format", "hdf5"], "standard input (-) can only be CSV, not --format hdf5");
+    assert_error(&dir, &["train", "-"], "<stdin>: the file is empty: expected a header line and one line per example");
+    ok(&dnn(&dir, &["train", "ok.csv", "--iterations", "2", "--model", "m.safetensors", "-q"]));
+    assert_error(
+        &dir,
+        &["predict", "--model", "m.safetensors", "ok.csv", "--label-column", "y"],
+        "--label-column is the model's: it cannot be given with --model",
+    );
+}

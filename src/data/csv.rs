@@ -365,7 +365,8 @@ fn training_columns(header: Option<&[String]>, width: usize, options: &CsvOption
     };
     if let Some(i) = label {
         if roles[i] != ColumnRole::Feature {
-            return Err(format!("column {i} cannot be both the label and an ignored or ID column"));
+            let name = name_of(i).map_or(format!("column {i}"), |n| format!("column '{n}' ({i})"));
+            return Err(format!("{name} is the label: it cannot also be ignored or the ID column"));
         }
         roles[i] = ColumnRole::Label;
     }

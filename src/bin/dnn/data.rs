@@ -10,6 +10,7 @@ use std::io::Read;
 use std::path::Path;
 
 use anyhow::{anyhow, bail, Context, Result};
+use clap::ValueEnum;
 use dnn::data::{
     self, binary_classes, encode_classes, fill_missing, label_keys, means_ignoring_missing, Columns, CsvOptions,
     Dataset, Delimiter, Hdf5Keys, LabelColumn, LabelError, LabelNeed, Missing, Preprocessing, Scale, Task,
@@ -94,12 +95,18 @@ pub fn load_for(spec: &str, args: &DataArgs, reader: &Reader<'_>, need: LabelNee
 /// (`model` also says whether it has fill values for missing features).
 fn read(spec: &str, args: &DataArgs, model: Option<(&Columns, LabelNeed, bool)>) -> Result<Dataset> {
     if let Some(name) = spec.strip_prefix("builtin:") {
+        if let Some(flag) = csv_only_flag(args) {
+            bail!("{flag} applies to CSV files only, and {spec} is a built-in data set");
+        }
         return Ok(data::builtin(name, args.data_seed)?);
     }
     let format = if spec == "-" {
         match args.format {
             None | Some(Format::Csv) => Format::Csv,
-            Some(other) => bail!("standard input (-) can only be CSV, not --format {other:?}"),
+            Some(other) => {
+                let name = other.to_possible_value().map_or(String::new(), |v| v.get_name().to_string());
+                bail!("standard input (-) can only be CSV, not --format {name}")
+            }
         }
     } else {
         let path = Path::new(spec);
