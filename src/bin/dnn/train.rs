@@ -44,16 +44,42 @@ struct Hyper {
     iterations: usize,
 }
 
-/// Defaults for the built-in sets: the course's planar network (one hidden layer of 4 tanh
-/// units, weights randn·0.01 after np.random.seed(2), α = 1.2, 10000 iterations).
-const COURSE_DEFAULTS: (&str, &str, &str, u32, f64, usize) = ("4", "tanh", "scaled:0.01", 2, 1.2, 10_000);
+/// The hyperparameters a run takes when their flags are not given.
+struct Defaults {
+    layers: &'static str,
+    hidden_activation: &'static str,
+    init: &'static str,
+    seed: u32,
+    learning_rate: f64,
+    iterations: usize,
+}
 
-/// Defaults for a user's data file (standardised features, or pixels ÷255): one hidden layer
-/// of 32 ReLU units with He initialisation, α = 0.02, 2000 iterations. README.md's data
-/// section has what they reach on real data sets, measured by bench/defaults.py.
-const FILE_DEFAULTS: (&str, &str, &str, u32, f64, usize) = ("32", "relu", "he", 1, 0.02, 2000);
+/// For the built-in sets: the course's planar network (one hidden layer of 4 tanh units,
+/// weights randn·0.01 after np.random.seed(2), α = 1.2, 10000 iterations).
+const COURSE_DEFAULTS: Defaults = Defaults {
+    layers: "4",
+    hidden_activation: "tanh",
+    init: "scaled:0.01",
+    seed: 2,
+    learning_rate: 1.2,
+    iterations: 10_000,
+};
+
+/// For a user's data file (standardised features, or pixels ÷255): one hidden layer of 32
+/// ReLU units with He initialisation, α = 0.02, 2000 iterations. README.md's data section has
+/// what they reach on real data sets, measured by bench/defaults.py.
+const FILE_DEFAULTS: Defaults = Defaults {
+    layers: "32",
+    hidden_activation: "relu",
+    init: "he",
+    seed: 1,
+    learning_rate: 0.02,
+    iterations: 2000,
+};
 
 impl Hyper {
+    /// The flags given, the others from the defaults for the data; and whether a data file's
+    /// defaults filled in any of them.
     fn resolve(args: &TrainArgs) -> (Hyper, bool) {
         let builtin = args.data.starts_with("builtin:");
         let d = if builtin { COURSE_DEFAULTS } else { FILE_DEFAULTS };
@@ -63,12 +89,12 @@ impl Hyper {
             || args.learning_rate.is_none()
             || args.iterations.is_none();
         let hyper = Hyper {
-            layers: args.layers.clone().unwrap_or_else(|| d.0.to_string()),
-            hidden_activation: args.hidden_activation.clone().unwrap_or_else(|| d.1.to_string()),
-            init: args.init.clone().unwrap_or_else(|| d.2.to_string()),
-            seed: args.seed.unwrap_or(d.3),
-            learning_rate: args.learning_rate.unwrap_or(d.4),
-            iterations: args.iterations.unwrap_or(d.5),
+            layers: args.layers.clone().unwrap_or_else(|| d.layers.to_string()),
+            hidden_activation: args.hidden_activation.clone().unwrap_or_else(|| d.hidden_activation.to_string()),
+            init: args.init.clone().unwrap_or_else(|| d.init.to_string()),
+            seed: args.seed.unwrap_or(d.seed),
+            learning_rate: args.learning_rate.unwrap_or(d.learning_rate),
+            iterations: args.iterations.unwrap_or(d.iterations),
         };
         (hyper, defaulted && !builtin)
     }
