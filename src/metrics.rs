@@ -1,5 +1,10 @@
 //! How good predictions are: accuracy, precision, recall, F1, the confusion matrix and log
-//! loss for binary classification; MSE, MAE and R² for regression.
+//! loss for binary classification; the same for k classes ([`ClassReport`]); MSE, MAE and R²
+//! for regression.
+
+mod classes;
+
+pub use classes::{categorical_log_loss, ClassReport, Scores};
 
 use ndarray::{ArrayView2, Zip};
 use serde::{Deserialize, Serialize};

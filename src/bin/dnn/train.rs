@@ -68,14 +68,8 @@ const COURSE_DEFAULTS: Defaults = Defaults {
 /// For a user's data file (standardised features, or pixels ÷255): one hidden layer of 32
 /// ReLU units with He initialisation, α = 0.02, 2000 iterations. README.md's data section has
 /// what they reach on real data sets, measured by bench/defaults.py.
-const FILE_DEFAULTS: Defaults = Defaults {
-    layers: "32",
-    hidden_activation: "relu",
-    init: "he",
-    seed: 1,
-    learning_rate: 0.02,
-    iterations: 2000,
-};
+const FILE_DEFAULTS: Defaults =
+    Defaults { layers: "32", hidden_activation: "relu", init: "he", seed: 1, learning_rate: 0.02, iterations: 2000 };
 
 impl Hyper {
     /// The flags given, the others from the defaults for the data; and whether a data file's
