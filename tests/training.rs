@@ -182,3 +182,61 @@ fn the_gram_form_trains_the_same_network() {
     assert!(GramMode::Auto.applies(12288, 209, 8));
     assert!(!GramMode::Auto.applies(784, 60000, 4));
 }
+
+#[test]
+fn training_stops_where_it_diverges() {
+    // Linear regression y = 100·x on three points, from zero weights, by hand: the cost of
+    // iteration 0 is (100² + 200² + 300²)/3 = 46666.67; dZ = 2(A − Y) = −2Y gives
+    // dW = −2800/3, db = −400, so α = 0.5 moves to w = 1400/3, b = 200, whose predictions
+    // 666.7, 1133.3, 1600 cost 960740.74 (20.6 times the first); iteration 2 costs
+    // 19855884.77, more than 100 times the first: training stops there, before its update.
+    let x = array![[1.0, 2.0, 3.0]];
+    let y = array![[100.0, 200.0, 300.0]];
+    let arch = Architecture::new(&[1, 1], Activation::Linear, Activation::Linear).unwrap();
+    let zeros = Network::<f64>::init(&arch, Init::Zeros, &mut NumpyRng::new(0)).unwrap();
+    let config = TrainConfig::new(0.5, 100).check().unwrap();
+    let mut callbacks = 0;
+    let (network, history) = fit_with(zeros.clone(), x.view(), y.view(), &config, |_| {
+        callbacks += 1;
+        ControlFlow::Continue(())
+    })
+    .unwrap();
+    assert_eq!(history.costs.len(), 3);
+    assert_eq!(callbacks, 2, "no callback for the iteration that diverged");
+    assert!(!history.stopped_early);
+    let divergence = history.diverged.expect("diverged");
+    assert_eq!((divergence.iteration, divergence.learning_rate), (2, 0.5));
+    assert!((history.costs[1] - 960740.7407407408).abs() < 1e-6, "{:?}", history.costs);
+    assert!((divergence.first_cost - 140000.0 / 3.0).abs() < 1e-9);
+    assert!((divergence.cost - 19855884.773662552).abs() < 1e-4, "{}", divergence.cost);
+    assert_eq!(
+        divergence.to_string(),
+        "training diverged at iteration 2: the cost grew from 46666.666667 to 1.986e7, over 100 times its first \
+         value, with learning rate 0.5; try a smaller learning rate, such as 0.05"
+    );
+    // The network returned is the one whose cost diverged: 2 updates; its cost is finite.
+    assert_eq!(divergence.last_finite_updates(), Some(2));
+    let two = fit(zeros.clone(), x.view(), y.view(), &TrainConfig::new(0.5, 2).check().unwrap()).unwrap().0;
+    assert_eq!(network, two);
+
+    // Inputs of 1e200: one update makes the predictions overflow, so the cost of iteration 1
+    // is infinite; the last finite network is the initial one.
+    let x = x.mapv(|v| v * 1e200);
+    let config = TrainConfig::new(1.0, 100).check().unwrap();
+    let (_, history) = fit(zeros, x.view(), y.view(), &config).unwrap();
+    let divergence = history.diverged.expect("diverged");
+    assert_eq!((divergence.iteration, divergence.cost), (1, f64::INFINITY));
+    assert_eq!(divergence.last_finite_updates(), Some(0));
+    assert_eq!(
+        divergence.to_string(),
+        "training diverged at iteration 1: the cost became inf with learning rate 1; try a smaller learning rate, \
+         such as 0.1"
+    );
+
+    // The course's planar run does not diverge.
+    let data = dnn::data::planar(1);
+    let arch = Architecture::new(&[2, 4, 1], Activation::Tanh, Activation::Sigmoid).unwrap();
+    let net = Network::<f64>::init(&arch, Init::Scaled(0.01), &mut NumpyRng::new(2)).unwrap();
+    let (_, history) = fit(net, data.x.view(), data.y.view(), &TrainConfig::new(1.2, 2000).check().unwrap()).unwrap();
+    assert_eq!((history.costs.len(), history.diverged), (2000, None));
+}

@@ -12,11 +12,9 @@ use serde::{Deserialize, Serialize};
 
 use super::{Fold, Trial};
 use crate::metrics::{self, ConfusionMatrix};
-use crate::{fit_with, Activation, Architecture, Error, Float, GramMode, Network, NumpyRng, Result, TrainConfig};
-
-/// A trial diverges when its cost is NaN or infinite, or grows past this many times its
-/// first cost.
-pub const DIVERGENCE_FACTOR: f64 = 100.0;
+use crate::{
+    fit_with, Activation, Architecture, Error, Float, GramMode, Network, NumpyRng, Progress, Result, TrainConfig,
+};
 
 /// What a trial's score measures.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -161,14 +159,13 @@ impl SearchSettings {
     ) -> Result<(Network<T>, crate::History)> {
         let network = self.initial_network(trial, x.nrows())?;
         let config = self.config(trial).check()?;
-        fit_with(network, x.view(), y.view(), &config, |_| {
-            if stop.load(Ordering::Relaxed) {
-                ControlFlow::Break(())
-            } else {
-                ControlFlow::Continue(())
-            }
-        })
+        fit_with(network, x.view(), y.view(), &config, until(stop))
     }
+}
+
+/// A callback for [`fit_with`] that stops training once `stop` is set.
+fn until(stop: &AtomicBool) -> impl FnMut(Progress) -> ControlFlow<()> + Send + '_ {
+    |_| if stop.load(Ordering::Relaxed) { ControlFlow::Break(()) } else { ControlFlow::Continue(()) }
 }
 
 /// How a trial ended.
@@ -177,8 +174,8 @@ impl SearchSettings {
 pub enum Status {
     /// Trained and scored.
     Done,
-    /// Its cost became NaN or infinite, or exploded (see [`DIVERGENCE_FACTOR`]); it was
-    /// stopped there and has no score.
+    /// Its cost became NaN or infinite, or exploded (training stopped it: see
+    /// [`crate::Divergence`]); it has no score.
     Diverged,
 }
 
@@ -224,20 +221,8 @@ pub fn run_trial<T: Float>(
     };
     for fold in folds {
         let network = settings.initial_network::<T>(trial, fold.x_train.nrows())?;
-        let mut first_cost = f64::NAN;
-        let mut exploded = false;
-        let (network, history) = fit_with(network, fold.x_train.view(), fold.y_train.view(), &config, |progress| {
-            if progress.iteration == 0 {
-                first_cost = progress.cost;
-            }
-            exploded = !progress.cost.is_finite() || progress.cost > DIVERGENCE_FACTOR * first_cost.abs();
-            if exploded || stop.load(Ordering::Relaxed) {
-                ControlFlow::Break(())
-            } else {
-                ControlFlow::Continue(())
-            }
-        })?;
-        if exploded {
+        let (network, history) = fit_with(network, fold.x_train.view(), fold.y_train.view(), &config, until(stop))?;
+        if history.diverged.is_some() {
             return Ok(Some(diverged(start)));
         }
         if history.stopped_early {

@@ -17,6 +17,7 @@ use serde_json::json;
 
 use crate::cli::{DTypeArg, TrainArgs};
 use crate::data::{apply, load, parse_activation, parse_layers, preprocessing_for, task_for_output};
+use crate::outcome;
 
 /// Set by Ctrl-C; training stops after the current iteration.
 static INTERRUPTED: AtomicBool = AtomicBool::new(false);
@@ -125,6 +126,7 @@ fn train_as<T: Float>(
     let x = train.x.mapv(T::from_f64);
     let y = train.y.mapv(T::from_f64);
     let iterations = plan.config.iterations();
+    let initial = args.keep_diverged.then(|| network.clone());
 
     let bar = if human && !args.quiet {
         ProgressBar::with_draw_target(Some(iterations as u64), ProgressDrawTarget::stderr())
@@ -161,6 +163,10 @@ fn train_as<T: Float>(
     })?;
     let seconds = start.elapsed().as_secs_f64();
     bar.finish_and_clear();
+    let network = match history.diverged {
+        Some(_) => outcome::keep_diverged(args, &history, network, initial, &plan.config, x.view(), y.view())?,
+        None => network,
+    };
     let done = history.costs.len();
     if history.stopped_early && human {
         eprintln!("interrupted: stopped after iteration {} of {iterations}", done - 1);
@@ -181,6 +187,7 @@ fn train_as<T: Float>(
                 "dtype": T::DTYPE.name(),
                 "final_cost": history.final_cost(),
                 "interrupted": history.stopped_early,
+                "diverged": history.diverged.as_ref().map(outcome::report),
             })),
         };
         model_file::save(path, &network, &info)?;
@@ -218,9 +225,10 @@ fn train_as<T: Float>(
             "layers": plan.arch.sizes(),
             "learning_rate": plan.config.learning_rate(),
             "model": args.model,
+            "diverged": history.diverged.as_ref().map(outcome::report),
         });
         println!("{report}");
-        return Ok(());
+        return outcome::finish(args, &history);
     }
     let mut out = std::io::stdout().lock();
     report_score(&mut out, "Train", &train_score)?;
@@ -229,10 +237,14 @@ fn train_as<T: Float>(
     }
     writeln!(out, "Trained {done} iterations in {seconds:.2} s ({})", T::DTYPE.name())?;
     if let Some(path) = &args.model {
-        let note = if history.stopped_early { " (trained so far)" } else { "" };
+        let note = match (history.stopped_early, history.diverged) {
+            (true, _) => " (trained so far)",
+            (_, Some(_)) => " (the last network whose cost was finite)",
+            _ => "",
+        };
         writeln!(out, "Model saved to {}{note}", path.display())?;
     }
-    Ok(())
+    outcome::finish(args, &history)
 }
 
 fn split_score(score: &Score) -> (Option<f64>, Option<RegressionMetrics>) {

@@ -126,6 +126,9 @@ impl Job<'_> {
             eprintln!("interrupted: the best model was not saved");
             return Ok(());
         }
+        if let Some(divergence) = history.diverged {
+            bail!("trial {} retrained on all {} examples: {divergence}; no model saved", trial.index, data.m());
+        }
         let info = ModelInfo {
             preprocessing: Preprocessing { scale, image: self.preprocessing.image },
             class_names: data.class_names.clone(),
