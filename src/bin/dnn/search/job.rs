@@ -7,14 +7,14 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use anyhow::{bail, Result};
 use dnn::data::{Dataset, Preprocessing, Scale};
 use dnn::model_file::{self, ModelInfo};
-use dnn::search::{self, Fold, SearchSettings, Trial};
+use dnn::search::{self, Fold, SearchSettings, Status, Trial};
 use dnn::Float;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use serde_json::json;
 
 use super::log::{LogWriter, Record};
 use super::plot::draw;
-use super::rank::rank;
+use super::rank::{best, rank};
 use super::table::{format_score, print_table};
 use crate::cli::SearchRunArgs;
 
@@ -63,9 +63,12 @@ impl Job<'_> {
             records.push(record);
             bar.inc(1);
             if !args.quiet {
-                let result = match outcome.score {
-                    Some(score) => format!("{metric} {}", format_score(metric, score)),
-                    None => "diverged".to_string(),
+                let result = match (outcome.score, outcome.status) {
+                    (Some(score), Status::OneClass) => {
+                        format!("{metric} {}, predicts one class only", format_score(metric, score))
+                    }
+                    (Some(score), _) => format!("{metric} {}", format_score(metric, score)),
+                    (None, _) => "diverged".to_string(),
                 };
                 let line = format!(
                     "[{}/{}] trial {}: {trial}: {result} ({:.2} s)",
@@ -98,7 +101,7 @@ impl Job<'_> {
             draw(path, records, metric, &self.validation_text)?;
         }
         if let Some(path) = &args.model {
-            let Some(best) = records.iter().find(|r| r.done()) else {
+            let Some(best) = best(records) else {
                 bail!("no trial finished with a score, so there is no best model to save to {}", path.display());
             };
             if interrupted {

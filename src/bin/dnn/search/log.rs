@@ -62,8 +62,10 @@ impl Record {
         })
     }
 
-    pub fn done(&self) -> bool {
-        self.status == Status::Done && self.score.is_some()
+    /// The score of a trial that was scored: finished, or predicting one class only
+    /// (`None` when it diverged).
+    pub fn score(&self) -> Option<f64> {
+        self.score.filter(|_| matches!(self.status, Status::Done | Status::OneClass))
     }
 }
 

@@ -12,8 +12,8 @@ use super::log::Record;
 pub fn draw(path: &Path, records: &[Record], metric: Metric, validation: &str) -> Result<()> {
     let mut done: Vec<(Trial, f64)> = records
         .iter()
-        .filter(|r| r.done())
-        .map(|r| Ok((r.to_trial()?, r.score.expect("a finished trial has a score"))))
+        .filter_map(|r| r.score().map(|score| (r, score)))
+        .map(|(r, score)| Ok((r.to_trial()?, score)))
         .collect::<Result<_>>()?;
     // Categories in the order the search lists them.
     done.sort_by_key(|(trial, _)| trial.index);

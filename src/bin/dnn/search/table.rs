@@ -3,9 +3,10 @@
 use std::io::Write;
 
 use anyhow::Result;
-use dnn::search::Metric;
+use dnn::search::{Metric, Status};
 
 use super::log::Record;
+use super::rank::best;
 use crate::train::format_percent;
 
 pub fn format_score(metric: Metric, score: f64) -> String {
@@ -53,7 +54,7 @@ pub fn print_table(records: &[Record], metric: Metric, validation: &str, top: Op
         .map(|(rank, r)| {
             [
                 (rank + 1).to_string(),
-                r.score.filter(|_| r.done()).map_or("-".into(), |s| format_score(metric, s)),
+                r.score().map_or("-".into(), |s| format_score(metric, s)),
                 if r.layers.is_empty() { "none".into() } else { r.layers.clone() },
                 r.hidden_activation.clone(),
                 r.init.clone(),
@@ -86,16 +87,38 @@ pub fn print_table(records: &[Record], metric: Metric, validation: &str, top: Op
     for row in &rows {
         writeln!(out, "{}", line(row.iter().map(String::as_str).collect()))?;
     }
-    match records.iter().find(|r| r.done()) {
+    let one_class: Vec<String> =
+        records.iter().filter(|r| r.status == Status::OneClass).map(|r| r.trial.to_string()).collect();
+    if let Some(line) = one_class_warning(&one_class, best(records).is_some_and(|r| r.status == Status::Done)) {
+        writeln!(out, "{line}")?;
+    }
+    match best(records) {
         Some(best) => writeln!(
             out,
-            "Best: trial {}: {}: {metric} {}",
+            "Best: trial {}: {}: {metric} {}{}",
             best.trial,
             best.to_trial()?,
-            format_score(metric, best.score.expect("a finished trial has a score"))
+            format_score(metric, best.score().expect("the best trial has a score")),
+            if best.status == Status::OneClass { " (predicts one class only)" } else { "" }
         )?,
         None if records.is_empty() => writeln!(out, "No trial finished")?,
         None => writeln!(out, "Every trial diverged: try smaller learning rates")?,
     }
     Ok(())
+}
+
+/// The line under the table about trials that predict one class only (`trials`, by
+/// number), or `None` when there are none. `others` says whether some trial predicts both.
+fn one_class_warning(trials: &[String], others: bool) -> Option<String> {
+    let (who, verb) = match trials {
+        [] => return None,
+        [one] => (format!("trial {one}"), "predicts"),
+        many => (format!("trials {}", many.join(", ")), "predict"),
+    };
+    let rank = if others {
+        "ranked after every trial that predicts both classes"
+    } else {
+        "no trial predicts both classes: train longer, with another learning rate, or scale the features"
+    };
+    Some(format!("Warning: {who} {verb} one class for every validation example (status one-class); {rank}"))
 }
