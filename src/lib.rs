@@ -44,6 +44,7 @@
 pub mod activation;
 mod atomic;
 pub mod data;
+pub mod diagnose;
 mod elementwise;
 mod error;
 mod float;

@@ -80,3 +80,83 @@ fn keep_diverged_saves_the_last_finite_network() {
     assert_eq!(output.status.code(), Some(2));
     assert!(text(&output.stderr).contains("--model"), "{}", text(&output.stderr));
 }
+
+#[test]
+fn the_course_runs_get_no_warning() {
+    let dir = common::temp_dir("train-no-warning");
+    // `dnn train` with no arguments: the course's flower.
+    let output = dnn(&dir, &["train", "--json"]);
+    assert_eq!(output.status.code(), Some(0));
+    assert_eq!(text(&output.stderr), "");
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(report["warnings"], serde_json::json!([]));
+    assert_eq!(report["diverged"], serde_json::Value::Null);
+
+    // README.md's 4-layer cat model on the HDF5 files.
+    if !common::cat_files_present() {
+        return;
+    }
+    let cat = common::cat_dir();
+    let (train, test) = (cat.join("train_catvnoncat.h5"), cat.join("test_catvnoncat.h5"));
+    let readme =
+        "--layers 20,7,5 --hidden-activation relu --init lecun --seed 1 --learning-rate 0.0075 --iterations 2500";
+    let args: Vec<&str> = readme.split(' ').collect();
+    let (train, test) = (train.to_str().unwrap(), test.to_str().unwrap());
+    let output = dnn(&dir, &[&["train", train, "--test", test, "--json"][..], &args].concat());
+    assert_eq!(output.status.code(), Some(0));
+    assert_eq!(text(&output.stderr), "");
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(report["warnings"], serde_json::json!([]));
+    let accuracy = report["train_accuracy"].as_f64().unwrap();
+    assert!((accuracy - 206.0 / 209.0).abs() < 1e-12, "{accuracy}");
+
+    // The same pixels left at 0–255: a model that says non-cat for every picture, and why.
+    let output =
+        dnn(&dir, &[&["train", train, "--scale", "none"][..], &args[..args.len() - 1], &["300", "--quiet"]].concat());
+    assert_eq!(output.status.code(), Some(0));
+    assert_eq!(
+        text(&output.stderr),
+        "warning: all 209 training examples are predicted as class 0: the network learned only the majority \
+         class; train longer or with a larger learning rate, or standardize the features (--scale standardize)\n\
+         warning: feature 4932 has values of size 149.5 (root mean square): inputs this large saturate the units; \
+         standardize the features (--scale standardize)\n"
+    );
+}
+
+#[test]
+fn warnings_are_one_line_each_and_listed_in_json() {
+    let dir = common::temp_dir("train-warnings");
+    // Incomes in the tens of thousands beside ratios of about 0.01; class 1 when the ratio is
+    // above 0.005.
+    let noise = dnn::NumpyRng::new(3).randn_matrix(2, 100);
+    let mut csv = String::from("income,ratio,label\n");
+    for j in 0..100 {
+        let (income, ratio) = (50_000.0 + 20_000.0 * noise[(0, j)], 0.01 * noise[(1, j)]);
+        csv.push_str(&format!("{income:.0},{ratio:.5},{}\n", u8::from(ratio > 0.005)));
+    }
+    std::fs::write(dir.join("loans.csv"), csv).unwrap();
+    let output = dnn(&dir, &["train", "loans.csv", "--iterations", "300", "--quiet"]);
+    assert_eq!(output.status.code(), Some(0));
+    assert_eq!(text(&output.stdout).lines().next(), Some("Train accuracy: 75%"));
+    assert_eq!(
+        text(&output.stderr),
+        "warning: feature 'income' has values of size 52348 (root mean square): inputs this large saturate the \
+         units; standardize the features (--scale standardize)\n\
+         warning: the features' scales differ by a factor of 2.420e6 (feature 'income' has standard deviation \
+         21280, feature 'ratio' 0.008792): one learning rate cannot suit them all; standardize the features \
+         (--scale standardize)\n"
+    );
+    let output = dnn(&dir, &["train", "loans.csv", "--iterations", "300", "--json"]);
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let kinds: Vec<&str> = report["warnings"].as_array().unwrap().iter().map(|w| w["kind"].as_str().unwrap()).collect();
+    assert_eq!(kinds, ["large-feature", "scale-spread"]);
+    assert_eq!(report["warnings"][0]["feature"]["name"], "income");
+    assert_eq!(report["warnings"][0]["rms"].as_f64().map(|rms| rms.round()), Some(52348.0));
+    assert!(report["warnings"][1]["message"].as_str().unwrap().starts_with("the features' scales differ"));
+
+    // The fix the warnings name.
+    let output = dnn(&dir, &["train", "loans.csv", "--iterations", "300", "--quiet", "--scale", "standardize"]);
+    assert_eq!(output.status.code(), Some(0));
+    assert_eq!(text(&output.stderr), "");
+    assert_eq!(text(&output.stdout).lines().next(), Some("Train accuracy: 100%"));
+}

@@ -1,8 +1,10 @@
 //! Properties of training: identical results for any thread count, the symmetry of zero
-//! initialisation, f32 against f64, early stopping, metrics.
+//! initialisation, f32 against f64, early stopping, divergence, metrics, and the
+//! diagnoses of a run that stalled or had badly scaled features.
 
 use std::ops::ControlFlow;
 
+use dnn::diagnose::diagnose;
 use dnn::metrics::{self, ConfusionMatrix};
 use dnn::{fit, fit_with, Activation, Architecture, GramMode, Init, Network, NumpyRng, TrainConfig};
 use ndarray::{array, Array2, Axis};
@@ -239,4 +241,78 @@ fn training_stops_where_it_diverges() {
     let net = Network::<f64>::init(&arch, Init::Scaled(0.01), &mut NumpyRng::new(2)).unwrap();
     let (_, history) = fit(net, data.x.view(), data.y.view(), &TrainConfig::new(1.2, 2000).check().unwrap()).unwrap();
     assert_eq!((history.costs.len(), history.diverged), (2000, None));
+}
+
+/// The warnings of a run trained on (x, y) as given: `sizes`' hidden layers tanh, weights
+/// randn·0.01 from seed 2.
+fn warnings_of(
+    x: &Array2<f64>,
+    y: &Array2<f64>,
+    hidden: &[usize],
+    learning_rate: f64,
+    iterations: usize,
+) -> Vec<String> {
+    let sizes: Vec<usize> = [x.nrows()].into_iter().chain(hidden.iter().copied()).chain([1]).collect();
+    let arch = Architecture::new(&sizes, Activation::Tanh, Activation::Sigmoid).unwrap();
+    let net = Network::<f64>::init(&arch, Init::Scaled(0.01), &mut NumpyRng::new(2)).unwrap();
+    let config = TrainConfig::new(learning_rate, iterations).check().unwrap();
+    let (net, history) = fit(net, x.view(), y.view(), &config).unwrap();
+    let predicted = net.predict(x.view(), 0.5).unwrap();
+    diagnose(&history, Some(predicted.view()), x.view(), None).iter().map(ToString::to_string).collect()
+}
+
+#[test]
+fn a_stalled_run_is_diagnosed() {
+    let planar = dnn::data::planar(1);
+    // The course's flower with the course's flags: nothing to say (after 2000 iterations
+    // as after the full 10000, which tests/train_outcome.rs runs).
+    assert!(warnings_of(&planar.x, &planar.y, &[4], 1.2, 2000).is_empty());
+    // A learning rate of 1e-5: the cost does not move. Both classes are still predicted
+    // (the weights are as drawn), so that is the only warning.
+    assert_eq!(
+        warnings_of(&planar.x, &planar.y, &[4], 1e-5, 200),
+        ["the cost stayed flat from the start (0.693048 at iteration 0, 0.693048 at iteration 100, 0.693048 at \
+          the end): training is stuck; try a larger learning rate, or standardize the features (--scale \
+          standardize)"]
+    );
+    // Under 101 iterations there is too little to call the cost flat.
+    assert!(warnings_of(&planar.x, &planar.y, &[4], 1e-5, 100).is_empty());
+
+    // Every fifth example of class 1: 50 small steps leave the output's bias in charge, and
+    // every example is predicted as class 0.
+    let x = NumpyRng::new(1).randn_matrix(2, 100);
+    let y = Array2::from_shape_fn((1, 100), |(_, j)| if j % 5 == 0 { 1.0 } else { 0.0 });
+    assert_eq!(
+        warnings_of(&x, &y, &[4], 0.001, 50),
+        ["all 100 training examples are predicted as class 0: the network learned only the majority class; \
+          train longer or with a larger learning rate, or standardize the features (--scale standardize)"]
+    );
+}
+
+#[test]
+fn badly_scaled_features_are_diagnosed() {
+    // Incomes around 50000 (spread 20000) beside ratios of spread 0.01: too large, and about
+    // 2·10⁶ times apart (as drawn, spreads of 19534 and 0.01093).
+    let noise = NumpyRng::new(3).randn_matrix(2, 200);
+    let mut x = noise.clone();
+    x.row_mut(0).mapv_inplace(|v| 50_000.0 + 20_000.0 * v);
+    x.row_mut(1).mapv_inplace(|v| 0.01 * v);
+    let names = ["income".to_string(), "ratio".to_string()];
+    let history = dnn::History::default();
+    let warnings: Vec<String> =
+        diagnose::<f64>(&history, None, x.view(), Some(&names)).iter().map(|w| w.to_string()).collect();
+    assert_eq!(
+        warnings,
+        [
+            "feature 'income' has values of size 52364 (root mean square): inputs this large saturate the units; \
+             standardize the features (--scale standardize)",
+            "the features' scales differ by a factor of 1.787e6 (feature 'income' has standard deviation 19534, \
+             feature 'ratio' 0.01093): one learning rate cannot suit them all; standardize the features (--scale \
+             standardize)",
+        ]
+    );
+    // Standardised, nothing is left to say; a constant feature is not a scale.
+    let mut standardized = noise;
+    standardized.push_row(ndarray::Array1::from_elem(200, 0.0).view()).unwrap();
+    assert!(diagnose::<f64>(&history, None, standardized.view(), None).is_empty());
 }

@@ -1,7 +1,10 @@
 //! What `dnn train` makes of how training went: a diverged run fails, keeping the last
-//! network whose cost was finite only when asked (`--keep-diverged`).
+//! network whose cost was finite only when asked (`--keep-diverged`); a finished run's
+//! diagnoses are printed as warnings.
 
 use anyhow::{bail, Result};
+use dnn::data::Task;
+use dnn::diagnose::diagnose;
 use dnn::{fit, Divergence, Float, History, Network, TrainConfig, ValidTrainConfig};
 use ndarray::ArrayView2;
 use serde_json::json;
@@ -76,4 +79,31 @@ pub fn report(divergence: &Divergence) -> serde_json::Value {
         "suggested_learning_rate": divergence.suggested_learning_rate(),
         "message": divergence.to_string(),
     })
+}
+
+/// Diagnoses a finished run (see [`dnn::diagnose`]) on its training inputs X as the network
+/// saw them: prints each warning as one line `warning: …` on stderr and returns them as
+/// `--json` lists them. None for a diverged run, which has its own error.
+pub fn warnings<T: Float>(
+    network: &Network<T>,
+    x: ArrayView2<T>,
+    history: &History,
+    task: Task,
+    feature_names: Option<&[String]>,
+) -> Result<Vec<serde_json::Value>> {
+    if history.diverged.is_some() {
+        return Ok(Vec::new());
+    }
+    let predicted = match task {
+        Task::Classification => Some(network.predict(x, T::from_f64(0.5))?),
+        Task::Regression => None,
+    };
+    let mut listed = Vec::new();
+    for warning in diagnose(history, predicted.as_ref().map(|p| p.view()), x, feature_names) {
+        eprintln!("warning: {warning}");
+        let mut value = serde_json::to_value(&warning)?;
+        value["message"] = warning.to_string().into();
+        listed.push(value);
+    }
+    Ok(listed)
 }

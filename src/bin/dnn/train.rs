@@ -174,6 +174,7 @@ fn train_as<T: Float>(
 
     let train_score = score(&network, train, plan.task)?;
     let test_score = test.map(|t| score(&network, t, plan.task)).transpose()?;
+    let warnings = outcome::warnings(&network, x.view(), &history, plan.task, train.feature_names.as_deref())?;
     if let Some(path) = &args.model {
         let info = ModelInfo {
             preprocessing,
@@ -226,6 +227,7 @@ fn train_as<T: Float>(
             "learning_rate": plan.config.learning_rate(),
             "model": args.model,
             "diverged": history.diverged.as_ref().map(outcome::report),
+            "warnings": warnings,
         });
         println!("{report}");
         return outcome::finish(args, &history);
