@@ -44,6 +44,7 @@
 pub mod activation;
 mod atomic;
 pub mod data;
+pub mod diagnose;
 mod elementwise;
 mod error;
 mod float;
@@ -75,7 +76,7 @@ pub use layer::{Dense, Gradients};
 pub use loss::Loss;
 pub use network::{Architecture, Network, Workspace};
 pub use rng::NumpyRng;
-pub use train::{fit, fit_with, History, Progress, TrainConfig, ValidTrainConfig};
+pub use train::{fit, fit_with, Divergence, History, Progress, TrainConfig, ValidTrainConfig, DIVERGENCE_FACTOR};
 
 /// README.md's Rust example, compiled and run as a doctest.
 #[doc = include_str!("../README.md")]

@@ -1,5 +1,6 @@
 //! `dnn search` as a user runs it: the course's hidden-size table, resuming, sharding and
-//! merging, parallel trials, diverging trials, Ctrl-C, the best model, and bad input.
+//! merging, parallel trials, diverging trials, trials that predict one class only, Ctrl-C,
+//! the best model, and bad input.
 #![cfg(feature = "cli")]
 
 mod common;
@@ -34,7 +35,7 @@ fn rows_without_seconds(stdout: &str) -> Vec<String> {
     let status = header.find("status").expect("a status column");
     lines[2..]
         .iter()
-        .take_while(|line| !line.starts_with("Best"))
+        .take_while(|line| !line.starts_with("Best") && !line.starts_with("Warning"))
         .map(|line| format!("{}{}", &line[..seconds], &line[status..]))
         .collect()
 }
@@ -267,4 +268,86 @@ fn bad_search_input_gets_one_clear_error() {
     ] {
         assert_error(&dir, args, message);
     }
+}
+
+/// 100 examples of 2 features, every fifth of class 1 (shifted by 0.5 along the first
+/// feature): a constant "class 0" scores about 80 %.
+fn write_imbalanced(path: &Path) {
+    let x = dnn::NumpyRng::new(1).randn_matrix(2, 100);
+    let mut csv = String::from("a,b,label\n");
+    for j in 0..100 {
+        let label = u8::from(j % 5 == 0);
+        csv.push_str(&format!("{:.3},{:.3},{label}\n", x[(0, j)] + 0.5 * f64::from(label), x[(1, j)]));
+    }
+    std::fs::write(path, csv).unwrap();
+}
+
+#[test]
+fn a_trial_that_predicts_one_class_is_never_best() {
+    let dir = common::temp_dir("search-one-class");
+    write_imbalanced(&dir.join("imbalanced.csv"));
+    // Weights of 0.01 barely move in 50 steps of 0.001: the output's bias decides, and every
+    // example is class 0. He weights are large from the start: both classes, fewer right.
+    let args = [
+        "search",
+        "imbalanced.csv",
+        "--layers",
+        "4",
+        "--init",
+        "scaled:0.01,he",
+        "--learning-rate",
+        "0.001",
+        "--iterations",
+        "50",
+        "--scale",
+        "none",
+        "--quiet",
+    ];
+    let stdout = ok(&dir, &[&args[..], &["--out", "log.csv", "--model", "best.safetensors"]].concat());
+    let table = [
+        "1     60 %      4       tanh    he           0.001          50          2     0.763491    done       1",
+        "2     80 %      4       tanh    scaled:0.01  0.001          50          2     0.688723    one-class  0",
+    ];
+    assert_eq!(rows_without_seconds(&stdout), table, "{stdout}");
+    let warning = "Warning: trial 0 predicts one class for every validation example (status one-class); ranked \
+                   after every trial that predicts both classes";
+    let best = "Best: trial 1: layers 4, tanh, init he, learning rate 0.001, 50 iterations, seed 2: accuracy 60 %";
+    let tail: Vec<&str> = stdout.lines().skip(4).collect();
+    assert_eq!(tail, [warning, best, "Best trial retrained on all 100 examples and saved to best.safetensors"]);
+    let (_, meta) = dnn::model_file::load::<f64>(dir.join("best.safetensors")).unwrap();
+    assert_eq!(meta.training.unwrap()["search"]["trial"], 1);
+
+    // The log records it, so that a resumed search and a merge keep the rule.
+    let log = std::fs::read_to_string(dir.join("log.csv")).unwrap();
+    let row = log.lines().find(|l| l.starts_with("0,")).unwrap();
+    assert!(row.ends_with(",one-class"), "{row}");
+    let resumed = ok(&dir, &[&args[..], &["--out", "log.csv"]].concat());
+    assert_eq!(rows_without_seconds(&resumed), table);
+    assert_eq!(resumed.lines().skip(4).collect::<Vec<_>>(), [warning, best]);
+    let merged = ok(&dir, &["search", "merge", "log.csv"]);
+    assert_eq!(rows_without_seconds(&merged), table);
+    assert_eq!(merged.lines().skip(4).collect::<Vec<_>>(), [warning, best]);
+
+    // With 3 folds: one class in every fold.
+    let folds = ok(&dir, &[&args[..], &["--folds", "3"]].concat());
+    assert_eq!(
+        rows_without_seconds(&folds),
+        [
+            "1     60.0119 %  4       tanh    he           0.001          50          2     0.766373    done       1",
+            "2     80.0059 %  4       tanh    scaled:0.01  0.001          50          2     0.688724    one-class  0",
+        ],
+        "{folds}"
+    );
+
+    // When no trial predicts both classes, the best of them is named, marked as such.
+    let only = ok(&dir, &[&args[..5], &["scaled:0.01"], &args[6..]].concat());
+    assert_eq!(
+        only.lines().skip(3).collect::<Vec<_>>(),
+        [
+            "Warning: trial 0 predicts one class for every validation example (status one-class); no trial predicts \
+             both classes: train longer, with another learning rate, or scale the features",
+            "Best: trial 0: layers 4, tanh, init scaled:0.01, learning rate 0.001, 50 iterations, seed 2: accuracy \
+             80 % (predicts one class only)",
+        ]
+    );
 }

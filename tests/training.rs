@@ -1,8 +1,10 @@
 //! Properties of training: identical results for any thread count, the symmetry of zero
-//! initialisation, f32 against f64, early stopping, metrics.
+//! initialisation, f32 against f64, early stopping, divergence, metrics, and the
+//! diagnoses of a run that stalled or had badly scaled features.
 
 use std::ops::ControlFlow;
 
+use dnn::diagnose::diagnose;
 use dnn::metrics::{self, ConfusionMatrix};
 use dnn::{fit, fit_with, Activation, Architecture, GramMode, Init, Network, NumpyRng, TrainConfig};
 use ndarray::{array, Array2, Axis};
@@ -181,4 +183,136 @@ fn the_gram_form_trains_the_same_network() {
     }
     assert!(GramMode::Auto.applies(12288, 209, 8));
     assert!(!GramMode::Auto.applies(784, 60000, 4));
+}
+
+#[test]
+fn training_stops_where_it_diverges() {
+    // Linear regression y = 100·x on three points, from zero weights, by hand: the cost of
+    // iteration 0 is (100² + 200² + 300²)/3 = 46666.67; dZ = 2(A − Y) = −2Y gives
+    // dW = −2800/3, db = −400, so α = 0.5 moves to w = 1400/3, b = 200, whose predictions
+    // 666.7, 1133.3, 1600 cost 960740.74 (20.6 times the first); iteration 2 costs
+    // 19855884.77, more than 100 times the first: training stops there, before its update.
+    let x = array![[1.0, 2.0, 3.0]];
+    let y = array![[100.0, 200.0, 300.0]];
+    let arch = Architecture::new(&[1, 1], Activation::Linear, Activation::Linear).unwrap();
+    let zeros = Network::<f64>::init(&arch, Init::Zeros, &mut NumpyRng::new(0)).unwrap();
+    let config = TrainConfig::new(0.5, 100).check().unwrap();
+    let mut callbacks = 0;
+    let (network, history) = fit_with(zeros.clone(), x.view(), y.view(), &config, |_| {
+        callbacks += 1;
+        ControlFlow::Continue(())
+    })
+    .unwrap();
+    assert_eq!(history.costs.len(), 3);
+    assert_eq!(callbacks, 2, "no callback for the iteration that diverged");
+    assert!(!history.stopped_early);
+    let divergence = history.diverged.expect("diverged");
+    assert_eq!((divergence.iteration, divergence.learning_rate), (2, 0.5));
+    assert!((history.costs[1] - 960740.7407407408).abs() < 1e-6, "{:?}", history.costs);
+    assert!((divergence.first_cost - 140000.0 / 3.0).abs() < 1e-9);
+    assert!((divergence.cost - 19855884.773662552).abs() < 1e-4, "{}", divergence.cost);
+    assert_eq!(
+        divergence.to_string(),
+        "training diverged at iteration 2: the cost grew from 46666.666667 to 1.986e7, over 100 times its first \
+         value, with learning rate 0.5; try a smaller learning rate, such as 0.05"
+    );
+    // The network returned is the one whose cost diverged: 2 updates; its cost is finite.
+    assert_eq!(divergence.last_finite_updates(), Some(2));
+    let two = fit(zeros.clone(), x.view(), y.view(), &TrainConfig::new(0.5, 2).check().unwrap()).unwrap().0;
+    assert_eq!(network, two);
+
+    // Inputs of 1e200: one update makes the predictions overflow, so the cost of iteration 1
+    // is infinite; the last finite network is the initial one.
+    let x = x.mapv(|v| v * 1e200);
+    let config = TrainConfig::new(1.0, 100).check().unwrap();
+    let (_, history) = fit(zeros, x.view(), y.view(), &config).unwrap();
+    let divergence = history.diverged.expect("diverged");
+    assert_eq!((divergence.iteration, divergence.cost), (1, f64::INFINITY));
+    assert_eq!(divergence.last_finite_updates(), Some(0));
+    assert_eq!(
+        divergence.to_string(),
+        "training diverged at iteration 1: the cost became inf with learning rate 1; try a smaller learning rate, \
+         such as 0.1"
+    );
+
+    // The course's planar run does not diverge.
+    let data = dnn::data::planar(1);
+    let arch = Architecture::new(&[2, 4, 1], Activation::Tanh, Activation::Sigmoid).unwrap();
+    let net = Network::<f64>::init(&arch, Init::Scaled(0.01), &mut NumpyRng::new(2)).unwrap();
+    let (_, history) = fit(net, data.x.view(), data.y.view(), &TrainConfig::new(1.2, 2000).check().unwrap()).unwrap();
+    assert_eq!((history.costs.len(), history.diverged), (2000, None));
+}
+
+/// The warnings of a run trained on (x, y) as given: `sizes`' hidden layers tanh, weights
+/// randn·0.01 from seed 2.
+fn warnings_of(
+    x: &Array2<f64>,
+    y: &Array2<f64>,
+    hidden: &[usize],
+    learning_rate: f64,
+    iterations: usize,
+) -> Vec<String> {
+    let sizes: Vec<usize> = [x.nrows()].into_iter().chain(hidden.iter().copied()).chain([1]).collect();
+    let arch = Architecture::new(&sizes, Activation::Tanh, Activation::Sigmoid).unwrap();
+    let net = Network::<f64>::init(&arch, Init::Scaled(0.01), &mut NumpyRng::new(2)).unwrap();
+    let config = TrainConfig::new(learning_rate, iterations).check().unwrap();
+    let (net, history) = fit(net, x.view(), y.view(), &config).unwrap();
+    let predicted = net.predict(x.view(), 0.5).unwrap();
+    diagnose(&history, Some(predicted.view()), x.view(), None).iter().map(ToString::to_string).collect()
+}
+
+#[test]
+fn a_stalled_run_is_diagnosed() {
+    let planar = dnn::data::planar(1);
+    // The course's flower with the course's flags: nothing to say (after 2000 iterations
+    // as after the full 10000, which tests/train_outcome.rs runs).
+    assert!(warnings_of(&planar.x, &planar.y, &[4], 1.2, 2000).is_empty());
+    // A learning rate of 1e-5: the cost does not move. Both classes are still predicted
+    // (the weights are as drawn), so that is the only warning.
+    assert_eq!(
+        warnings_of(&planar.x, &planar.y, &[4], 1e-5, 200),
+        ["the cost stayed flat from the start (0.693048 at iteration 0, 0.693048 at iteration 100, 0.693048 at \
+          the end): training is stuck; try a larger learning rate, or standardize the features (--scale \
+          standardize)"]
+    );
+    // Under 101 iterations there is too little to call the cost flat.
+    assert!(warnings_of(&planar.x, &planar.y, &[4], 1e-5, 100).is_empty());
+
+    // Every fifth example of class 1: 50 small steps leave the output's bias in charge, and
+    // every example is predicted as class 0.
+    let x = NumpyRng::new(1).randn_matrix(2, 100);
+    let y = Array2::from_shape_fn((1, 100), |(_, j)| if j % 5 == 0 { 1.0 } else { 0.0 });
+    assert_eq!(
+        warnings_of(&x, &y, &[4], 0.001, 50),
+        ["all 100 training examples are predicted as class 0: the network learned only the majority class; \
+          train longer or with a larger learning rate, or standardize the features (--scale standardize)"]
+    );
+}
+
+#[test]
+fn badly_scaled_features_are_diagnosed() {
+    // Incomes around 50000 (spread 20000) beside ratios of spread 0.01: too large, and about
+    // 2·10⁶ times apart (as drawn, spreads of 19534 and 0.01093).
+    let noise = NumpyRng::new(3).randn_matrix(2, 200);
+    let mut x = noise.clone();
+    x.row_mut(0).mapv_inplace(|v| 50_000.0 + 20_000.0 * v);
+    x.row_mut(1).mapv_inplace(|v| 0.01 * v);
+    let names = ["income".to_string(), "ratio".to_string()];
+    let history = dnn::History::default();
+    let warnings: Vec<String> =
+        diagnose::<f64>(&history, None, x.view(), Some(&names)).iter().map(|w| w.to_string()).collect();
+    assert_eq!(
+        warnings,
+        [
+            "feature 'income' has values of size 52364 (root mean square): inputs this large saturate the units; \
+             standardize the features (--scale standardize)",
+            "the features' scales differ by a factor of 1.787e6 (feature 'income' has standard deviation 19534, \
+             feature 'ratio' 0.01093): one learning rate cannot suit them all; standardize the features (--scale \
+             standardize)",
+        ]
+    );
+    // Standardised, nothing is left to say; a constant feature is not a scale.
+    let mut standardized = noise;
+    standardized.push_row(ndarray::Array1::from_elem(200, 0.0).view()).unwrap();
+    assert!(diagnose::<f64>(&history, None, standardized.view(), None).is_empty());
 }

@@ -10,7 +10,7 @@
 mod run;
 mod split;
 
-pub use run::{run_trial, run_trials, Metric, Outcome, SearchSettings, Status, DIVERGENCE_FACTOR};
+pub use run::{run_trial, run_trials, Metric, Outcome, SearchSettings, Status};
 pub use split::{splits, Fold, Split, Validation};
 
 use std::fmt;

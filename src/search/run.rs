@@ -8,15 +8,14 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::mpsc;
 use std::time::Instant;
 
+use ndarray::ArrayView2;
 use serde::{Deserialize, Serialize};
 
 use super::{Fold, Trial};
 use crate::metrics::{self, ConfusionMatrix};
-use crate::{fit_with, Activation, Architecture, Error, Float, GramMode, Network, NumpyRng, Result, TrainConfig};
-
-/// A trial diverges when its cost is NaN or infinite, or grows past this many times its
-/// first cost.
-pub const DIVERGENCE_FACTOR: f64 = 100.0;
+use crate::{
+    fit_with, Activation, Architecture, Error, Float, GramMode, Network, NumpyRng, Progress, Result, TrainConfig,
+};
 
 /// What a trial's score measures.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -70,16 +69,37 @@ impl Metric {
 
     /// The score of a trained network on X (n_x × m) and its labels Y (1 × m).
     pub fn score<T: Float>(self, network: &Network<T>, x: &ndarray::Array2<T>, y: &ndarray::Array2<T>) -> Result<f64> {
-        let labels = || network.predict(x.view(), T::from_f64(0.5));
-        let outputs = || network.predict_proba(x.view());
+        self.score_outputs(network.predict_proba(x.view())?.view(), y.view())
+    }
+
+    /// The score of a network's outputs A\[L\] (1 × m: probabilities, or values of a
+    /// regression) against the labels Y (1 × m). Classes are `a > 0.5`, as
+    /// [`Network::predict`] draws them.
+    pub fn score_outputs<T: Float>(self, outputs: ArrayView2<T>, y: ArrayView2<T>) -> Result<f64> {
+        let labels = || labels(outputs);
         Ok(match self {
-            Metric::Accuracy => metrics::accuracy(labels()?.view(), y.view())?,
-            Metric::LogLoss => metrics::log_loss(outputs()?.view(), y.view())?,
-            Metric::F1 => ConfusionMatrix::from_labels(labels()?.view(), y.view())?.f1(),
-            Metric::Mse => metrics::regression_metrics(outputs()?.view(), y.view())?.mse,
-            Metric::R2 => metrics::regression_metrics(outputs()?.view(), y.view())?.r2,
+            Metric::Accuracy => metrics::accuracy(labels().view(), y)?,
+            Metric::LogLoss => metrics::log_loss(outputs, y)?,
+            Metric::F1 => ConfusionMatrix::from_labels(labels().view(), y)?.f1(),
+            Metric::Mse => metrics::regression_metrics(outputs, y)?.mse,
+            Metric::R2 => metrics::regression_metrics(outputs, y)?.r2,
         })
     }
+}
+
+/// Classes of probabilities: 1 where `a > 0.5`, else 0.
+fn labels<T: Float>(outputs: ArrayView2<T>) -> ndarray::Array2<T> {
+    let half = T::from_f64(0.5);
+    outputs.mapv(|a| if a > half { T::one() } else { T::zero() })
+}
+
+/// Whether every output falls on the same side of 0.5: a classifier that says one class
+/// whatever the input.
+fn one_class<T: Float>(outputs: ArrayView2<T>) -> bool {
+    let half = T::from_f64(0.5);
+    let mut sides = outputs.iter().map(|&a| a > half);
+    let first = sides.next();
+    sides.all(|side| Some(side) == first)
 }
 
 impl fmt::Display for Metric {
@@ -161,14 +181,13 @@ impl SearchSettings {
     ) -> Result<(Network<T>, crate::History)> {
         let network = self.initial_network(trial, x.nrows())?;
         let config = self.config(trial).check()?;
-        fit_with(network, x.view(), y.view(), &config, |_| {
-            if stop.load(Ordering::Relaxed) {
-                ControlFlow::Break(())
-            } else {
-                ControlFlow::Continue(())
-            }
-        })
+        fit_with(network, x.view(), y.view(), &config, until(stop))
     }
+}
+
+/// A callback for [`fit_with`] that stops training once `stop` is set.
+fn until(stop: &AtomicBool) -> impl FnMut(Progress) -> ControlFlow<()> + Send + '_ {
+    |_| if stop.load(Ordering::Relaxed) { ControlFlow::Break(()) } else { ControlFlow::Continue(()) }
 }
 
 /// How a trial ended.
@@ -177,9 +196,13 @@ impl SearchSettings {
 pub enum Status {
     /// Trained and scored.
     Done,
-    /// Its cost became NaN or infinite, or exploded (see [`DIVERGENCE_FACTOR`]); it was
-    /// stopped there and has no score.
+    /// Its cost became NaN or infinite, or exploded (training stopped it: see
+    /// [`crate::Divergence`]); it has no score.
     Diverged,
+    /// Trained and scored, but a classifier that predicts one class for every validation
+    /// example, in every fold: a constant predictor, whatever its score. It is never the
+    /// best trial while another one predicts both classes.
+    OneClass,
 }
 
 impl fmt::Display for Status {
@@ -187,6 +210,7 @@ impl fmt::Display for Status {
         f.write_str(match self {
             Status::Done => "done",
             Status::Diverged => "diverged",
+            Status::OneClass => "one-class",
         })
     }
 }
@@ -200,12 +224,13 @@ pub struct Outcome {
     pub train_cost: Option<f64>,
     /// Wall-clock time of training and scoring.
     pub seconds: f64,
-    /// Whether it finished or diverged.
+    /// Whether it finished, diverged, or predicts one class only.
     pub status: Status,
 }
 
 /// Trains `trial` on each fold's training part and scores it on the fold's validation
-/// part. Returns `None` when `stop` was set before it finished (an interrupted trial has
+/// part; a classifier whose validation predictions are all one class in every fold is
+/// [`Status::OneClass`]. Returns `None` when `stop` was set before it finished (an interrupted trial has
 /// no result).
 pub fn run_trial<T: Float>(
     trial: &Trial,
@@ -216,6 +241,7 @@ pub fn run_trial<T: Float>(
     let start = Instant::now();
     let config = settings.config(trial).check()?;
     let (mut score, mut cost) = (0.0, 0.0);
+    let mut every_fold_one_class = true;
     let diverged = |start: Instant| Outcome {
         score: None,
         train_cost: None,
@@ -224,29 +250,19 @@ pub fn run_trial<T: Float>(
     };
     for fold in folds {
         let network = settings.initial_network::<T>(trial, fold.x_train.nrows())?;
-        let mut first_cost = f64::NAN;
-        let mut exploded = false;
-        let (network, history) = fit_with(network, fold.x_train.view(), fold.y_train.view(), &config, |progress| {
-            if progress.iteration == 0 {
-                first_cost = progress.cost;
-            }
-            exploded = !progress.cost.is_finite() || progress.cost > DIVERGENCE_FACTOR * first_cost.abs();
-            if exploded || stop.load(Ordering::Relaxed) {
-                ControlFlow::Break(())
-            } else {
-                ControlFlow::Continue(())
-            }
-        })?;
-        if exploded {
+        let (network, history) = fit_with(network, fold.x_train.view(), fold.y_train.view(), &config, until(stop))?;
+        if history.diverged.is_some() {
             return Ok(Some(diverged(start)));
         }
         if history.stopped_early {
             return Ok(None);
         }
-        let fold_score = settings.metric.score(&network, &fold.x_valid, &fold.y_valid)?;
+        let outputs = network.predict_proba(fold.x_valid.view())?;
+        let fold_score = settings.metric.score_outputs(outputs.view(), fold.y_valid.view())?;
         if !fold_score.is_finite() {
             return Ok(Some(diverged(start)));
         }
+        every_fold_one_class &= settings.metric.is_for_classification() && one_class(outputs.view());
         score += fold_score;
         cost += history.final_cost().unwrap_or(f64::NAN);
     }
@@ -255,7 +271,7 @@ pub fn run_trial<T: Float>(
         score: Some(score / n),
         train_cost: Some(cost / n),
         seconds: start.elapsed().as_secs_f64(),
-        status: Status::Done,
+        status: if every_fold_one_class { Status::OneClass } else { Status::Done },
     }))
 }
 

@@ -196,6 +196,12 @@ pub struct TrainArgs {
     /// Save the trained model (safetensors) to this file.
     #[arg(long, value_name = "FILE")]
     pub model: Option<PathBuf>,
+    /// When training diverges (its cost turns NaN or infinite, or grows past 100 times the
+    /// first), still save to --model the last network whose cost was finite: the one training
+    /// stopped at, or the one before it when that cost was NaN or infinite. The command fails
+    /// either way; without this flag no model is saved.
+    #[arg(long, requires = "model")]
+    pub keep_diverged: bool,
     /// Write the cost history as CSV (iteration,cost).
     #[arg(long, value_name = "FILE.csv")]
     pub history: Option<PathBuf>,

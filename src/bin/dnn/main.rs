@@ -9,6 +9,7 @@ mod data;
 mod evaluate;
 mod gradcheck;
 mod info;
+mod outcome;
 mod predict;
 mod search;
 mod train;

@@ -19,6 +19,7 @@ use crate::cli::{DTypeArg, TargetScaleArg, TrainArgs};
 use crate::data::{
     apply_to_training, load, load_for, parse_activation, parse_layers, preprocessing_for, task_for_output, Reader,
 };
+use crate::outcome;
 
 /// Set by Ctrl-C; training stops after the current iteration.
 static INTERRUPTED: AtomicBool = AtomicBool::new(false);
@@ -72,30 +73,46 @@ const FILE_DEFAULTS: Defaults =
     Defaults { layers: "32", hidden_activation: "relu", init: "he", seed: 1, learning_rate: 0.02, iterations: 2000 };
 
 impl Hyper {
-    /// The flags given, the others from the defaults for the data; and whether a data file's
-    /// defaults filled in any of them.
-    fn resolve(args: &TrainArgs) -> (Hyper, bool) {
+    /// The flags given, the others from the defaults for the data; and, for a data file, the
+    /// defaults that were used (`--flag value`, one each).
+    fn resolve(args: &TrainArgs) -> (Hyper, Vec<String>) {
         let builtin = args.data.starts_with("builtin:");
         let d = if builtin { COURSE_DEFAULTS } else { FILE_DEFAULTS };
-        let defaulted = args.layers.is_none()
-            || args.hidden_activation.is_none()
-            || args.init.is_none()
-            || args.learning_rate.is_none()
-            || args.iterations.is_none();
-        let hyper = Hyper {
-            layers: args.layers.clone().unwrap_or_else(|| d.layers.to_string()),
-            hidden_activation: args.hidden_activation.clone().unwrap_or_else(|| d.hidden_activation.to_string()),
-            init: args.init.clone().unwrap_or_else(|| d.init.to_string()),
-            seed: args.seed.unwrap_or(d.seed),
-            learning_rate: args.learning_rate.unwrap_or(d.learning_rate),
-            iterations: args.iterations.unwrap_or(d.iterations),
+        let mut used = Vec::new();
+        let mut or_default = |given: Option<String>, flag: &str, default: String| {
+            given.unwrap_or_else(|| {
+                used.push(format!("{flag} {default}"));
+                default
+            })
         };
-        (hyper, defaulted && !builtin)
+        let layers = or_default(args.layers.clone(), "--layers", d.layers.to_string());
+        let hidden_activation = match (&args.hidden_activation, layers.trim().is_empty()) {
+            (Some(given), _) => given.clone(),
+            // No hidden layer: the activation is not used, and not worth a mention.
+            (None, true) => d.hidden_activation.to_string(),
+            (None, false) => or_default(None, "--hidden-activation", d.hidden_activation.to_string()),
+        };
+        let init = or_default(args.init.clone(), "--init", d.init.to_string());
+        let learning_rate =
+            or_default(args.learning_rate.map(|v| v.to_string()), "--learning-rate", d.learning_rate.to_string());
+        let iterations = or_default(args.iterations.map(|v| v.to_string()), "--iterations", d.iterations.to_string());
+        if builtin {
+            used.clear();
+        }
+        let hyper = Hyper {
+            layers,
+            hidden_activation,
+            init,
+            seed: args.seed.unwrap_or(d.seed),
+            learning_rate: learning_rate.parse().expect("a number given or written above"),
+            iterations: iterations.parse().expect("a number given or written above"),
+        };
+        (hyper, used)
     }
 }
 
 pub fn run(args: TrainArgs) -> Result<()> {
-    let (hyper, file_defaults) = Hyper::resolve(&args);
+    let (hyper, defaults_used) = Hyper::resolve(&args);
     let hidden = parse_activation("--hidden-activation", &hyper.hidden_activation)?;
     let output = parse_activation("--output-activation", &args.output_activation)?;
     let task = task_for_output(output)?;
@@ -142,12 +159,8 @@ pub fn run(args: TrainArgs) -> Result<()> {
             .context("--init zeros (pass --allow-symmetry to train anyway)")?;
     }
     let human = !args.json && !args.quiet;
-    if human && file_defaults {
-        eprintln!(
-            "note: defaults for a data file: --layers {} --hidden-activation {} --init {} --learning-rate {} \
-             --iterations {} (give a flag to change one)",
-            hyper.layers, hyper.hidden_activation, hyper.init, hyper.learning_rate, hyper.iterations
-        );
+    if human && !defaults_used.is_empty() {
+        eprintln!("note: defaults for a data file: {} (give a flag to change one)", defaults_used.join(" "));
     }
     if let (true, Some([negative, positive])) = (human, classes.as_deref()) {
         if (negative.as_str(), positive.as_str()) != ("0", "1") {
@@ -207,6 +220,7 @@ fn train_as<T: Float>(
     let x = train.x.mapv(T::from_f64);
     let y = train.y.mapv(T::from_f64);
     let iterations = plan.config.iterations();
+    let initial = args.keep_diverged.then(|| network.clone());
 
     let bar = if human && !args.quiet {
         ProgressBar::with_draw_target(Some(iterations as u64), ProgressDrawTarget::stderr())
@@ -243,6 +257,10 @@ fn train_as<T: Float>(
     })?;
     let seconds = start.elapsed().as_secs_f64();
     bar.finish_and_clear();
+    let network = match history.diverged {
+        Some(_) => outcome::keep_diverged(args, &history, network, initial, &plan.config, x.view(), y.view())?,
+        None => network,
+    };
     let done = history.costs.len();
     if history.stopped_early && human {
         eprintln!("interrupted: stopped after iteration {} of {iterations}", done - 1);
@@ -251,6 +269,7 @@ fn train_as<T: Float>(
     let target = preprocessing.target;
     let train_score = score(&network, train, plan.task, target.as_ref(), true)?;
     let test_score = test.map(|t| score(&network, t, plan.task, target.as_ref(), false)).transpose()?;
+    let warnings = outcome::warnings(&network, x.view(), &history, plan.task, train.feature_names.as_deref())?;
     if let Some(path) = &args.model {
         let info = ModelInfo {
             preprocessing,
@@ -264,6 +283,7 @@ fn train_as<T: Float>(
                 "dtype": T::DTYPE.name(),
                 "final_cost": history.final_cost(),
                 "interrupted": history.stopped_early,
+                "diverged": history.diverged.as_ref().map(outcome::report),
             })),
         };
         model_file::save(path, &network, &info)?;
@@ -301,9 +321,11 @@ fn train_as<T: Float>(
             "layers": plan.arch.sizes(),
             "learning_rate": plan.config.learning_rate(),
             "model": args.model,
+            "diverged": history.diverged.as_ref().map(outcome::report),
+            "warnings": warnings,
         });
         println!("{report}");
-        return Ok(());
+        return outcome::finish(args, &history);
     }
     let mut out = std::io::stdout().lock();
     report_score(&mut out, "Train", &train_score)?;
@@ -312,10 +334,14 @@ fn train_as<T: Float>(
     }
     writeln!(out, "Trained {done} iterations in {seconds:.2} s ({})", T::DTYPE.name())?;
     if let Some(path) = &args.model {
-        let note = if history.stopped_early { " (trained so far)" } else { "" };
+        let note = match (history.stopped_early, history.diverged) {
+            (true, _) => " (trained so far)",
+            (_, Some(_)) => " (the last network whose cost was finite)",
+            _ => "",
+        };
         writeln!(out, "Model saved to {}{note}", path.display())?;
     }
-    Ok(())
+    outcome::finish(args, &history)
 }
 
 fn split_score(score: &Score) -> (Option<f64>, Option<RegressionMetrics>) {
