@@ -65,7 +65,7 @@ mod train;
 mod vmath;
 
 pub use activation::Activation;
-pub use atomic::write_atomically;
+pub use atomic::{exit_removing_temporary_files, write_atomically};
 pub use error::{Error, Result};
 pub use float::{DType, Float};
 pub use gradcheck::{gradient_check, GradCheck};

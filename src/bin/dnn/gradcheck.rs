@@ -37,7 +37,7 @@ pub fn run(args: GradcheckArgs) -> Result<()> {
     let check = gradient_check(&network, x.view(), y.view(), args.epsilon)?;
     let passed = check.relative_error <= args.tolerance;
     if args.json {
-        println!(
+        outln!(
             "{}",
             json!({
                 "relative_error": check.relative_error,
@@ -48,12 +48,12 @@ pub fn run(args: GradcheckArgs) -> Result<()> {
             })
         );
     } else {
-        println!(
+        outln!(
             "layers {sizes:?}, {hidden} hidden, {output} output, {} parameters, {} examples",
             check.analytic.len(),
             args.examples
         );
-        println!(
+        outln!(
             "relative error {:.3e} (tolerance {:.0e}): {}",
             check.relative_error,
             args.tolerance,

@@ -59,7 +59,7 @@ fn predict_as<T: Float>(args: &PredictArgs) -> Result<()> {
     }
     match &args.output {
         Some(path) => dnn::write_atomically(path, csv.as_bytes())?,
-        None => print!("{csv}"),
+        None => out!("{csv}"),
     }
     Ok(())
 }

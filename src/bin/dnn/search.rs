@@ -6,7 +6,7 @@ use std::collections::HashSet;
 use std::fs::{File, OpenOptions};
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::Ordering;
 
 use anyhow::{anyhow, bail, Context, Result};
 use dnn::data::{Dataset, Preprocessing, Scale, Task};
@@ -24,8 +24,8 @@ use crate::cli::{DTypeArg, MergeArgs, SearchArgs, SearchCommand, SearchRunArgs};
 use crate::data::{load, parse_activation, parse_layers, preprocessing_for, task_for_output};
 use crate::train::format_percent;
 
-/// Set by Ctrl-C: running trials stop, finished ones are kept.
-static STOP: AtomicBool = AtomicBool::new(false);
+// Set by Ctrl-C (or SIGTERM, SIGHUP): running trials stop, finished ones are kept.
+use crate::signals::STOP;
 
 pub fn run(args: SearchArgs) -> Result<()> {
     match args.command {
@@ -226,7 +226,7 @@ impl Job<'_> {
         bar.set_style(
             ProgressStyle::with_template("{bar:40} {pos}/{len} trials  ETA {eta}").expect("a valid template"),
         );
-        let _ = ctrlc::set_handler(|| STOP.store(true, Ordering::SeqCst));
+        crate::signals::stop_on_signal();
         let metric = self.settings.metric;
         search::run_trials(pending, &folds, &self.settings, self.jobs, &STOP, |trial, outcome| -> Result<()> {
             let record = Record::new(trial, outcome, metric, &self.validation_text);
@@ -319,7 +319,7 @@ impl Job<'_> {
             })),
         };
         model_file::save(path, &network, &info)?;
-        println!("Best trial retrained on all {} examples and saved to {}", data.m(), path.display());
+        outln!("Best trial retrained on all {} examples and saved to {}", data.m(), path.display());
         Ok(())
     }
 }
@@ -442,7 +442,7 @@ fn print_table(records: &[Record], metric: Metric, validation: &str, top: Option
     let widths: Vec<usize> = (0..header.len())
         .map(|c| rows.iter().map(|row| row[c].chars().count()).chain([header[c].len()]).max().unwrap_or(0))
         .collect();
-    let mut out = std::io::stdout().lock();
+    let mut out = crate::stdout::stdout();
     let line = |cells: Vec<&str>| {
         cells
             .iter()

@@ -3,7 +3,6 @@
 use std::io::Write;
 use std::ops::ControlFlow;
 use std::path::Path;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
 use anyhow::{bail, Context, Result};
@@ -17,9 +16,6 @@ use serde_json::json;
 
 use crate::cli::{DTypeArg, TrainArgs};
 use crate::data::{apply, load, parse_activation, parse_layers, preprocessing_for, task_for_output};
-
-/// Set by Ctrl-C; training stops after the current iteration.
-static INTERRUPTED: AtomicBool = AtomicBool::new(false);
 
 /// Everything checked before any work starts.
 struct Plan {
@@ -134,10 +130,11 @@ fn train_as<T: Float>(
     bar.set_style(
         ProgressStyle::with_template("{bar:40} {pos}/{len} iterations  {msg}  ETA {eta}").expect("a valid template"),
     );
-    let _ = ctrlc::set_handler(|| INTERRUPTED.store(true, Ordering::SeqCst));
+    // Ctrl-C (or SIGTERM, SIGHUP) stops training after the current iteration.
+    crate::signals::stop_on_signal();
     let print_line = |line: String| {
         if bar.is_hidden() {
-            println!("{line}");
+            outln!("{line}");
         } else {
             bar.println(line);
         }
@@ -153,7 +150,7 @@ fn train_as<T: Float>(
             bar.set_message(format!("cost {:.6}", progress.cost));
             bar.set_position(progress.iteration as u64 + 1);
         }
-        if INTERRUPTED.load(Ordering::SeqCst) {
+        if crate::signals::stop_requested() {
             ControlFlow::Break(())
         } else {
             ControlFlow::Continue(())
@@ -219,10 +216,10 @@ fn train_as<T: Float>(
             "learning_rate": plan.config.learning_rate(),
             "model": args.model,
         });
-        println!("{report}");
+        outln!("{report}");
         return Ok(());
     }
-    let mut out = std::io::stdout().lock();
+    let mut out = crate::stdout::stdout();
     report_score(&mut out, "Train", &train_score)?;
     if let Some(test_score) = &test_score {
         report_score(&mut out, "Test", test_score)?;
