@@ -113,6 +113,37 @@ pub enum Error {
         reason: String,
     },
 
+    /// A model file was written by a newer dnn, in a format version this one cannot read.
+    #[error(
+        "{}: written by a newer dnn (model format version {found}, and this dnn reads up to version {supported}): \
+         upgrade dnn to load it",
+        path.display()
+    )]
+    ModelVersion {
+        /// The file.
+        path: PathBuf,
+        /// The version the file says.
+        found: u64,
+        /// The newest version this dnn reads.
+        supported: u64,
+    },
+
+    /// A run needs more memory than the machine has free (`needed` is `None` when the count
+    /// passes `u64`).
+    #[error(
+        "{what} needs {} of memory, but {} is available",
+        needed.map_or_else(|| format!("more than {}", crate::memory::gigabytes(u64::MAX)), crate::memory::gigabytes),
+        crate::memory::gigabytes(*available)
+    )]
+    OutOfMemory {
+        /// What needs it, e.g. `"training"`.
+        what: String,
+        /// Bytes needed.
+        needed: Option<u64>,
+        /// Bytes available.
+        available: u64,
+    },
+
     /// A data file does not hold what was expected.
     #[error("{}: {reason}", path.display())]
     DataFile {

@@ -54,6 +54,7 @@ mod init;
 mod layer;
 mod linalg;
 pub mod loss;
+pub mod memory;
 pub mod metrics;
 pub mod model_file;
 mod network;

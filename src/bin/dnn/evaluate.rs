@@ -32,6 +32,7 @@ fn evaluate_as<T: Float>(args: &EvaluateArgs) -> Result<()> {
     let task = task_of(&meta);
     let mut data = load(&args.data, &args.data_args, task)?;
     apply(&meta.preprocessing, &mut data, network.n_x(), &args.data)?;
+    dnn::memory::check_fits("evaluation", dnn::memory::prediction_bytes(&network.architecture(), data.m(), T::DTYPE))?;
     let x = data.x.mapv(T::from_f64);
     let y = data.y.mapv(T::from_f64);
     let output = network.predict_proba(x.view())?;

@@ -3,6 +3,7 @@
 use anyhow::Result;
 use dnn::data::Scale;
 use dnn::model_file;
+use dnn::Architecture;
 
 use crate::cli::InfoArgs;
 
@@ -17,7 +18,9 @@ pub fn run(args: InfoArgs) -> Result<()> {
     for (n, activation) in sizes[1..].iter().zip(&meta.activations) {
         layers.push_str(&format!(" → {n} {activation}"));
     }
-    let parameters: usize = sizes.windows(2).map(|p| p[1] * p[0] + p[1]).sum();
+    // The sizes come from the header alone: counted without overflow.
+    let arch = Architecture::with_activations(sizes, meta.activations.clone(), meta.loss)?;
+    let parameters = dnn::memory::parameter_count(&arch).map_or_else(|| "more than 2^64".to_string(), |p| p.to_string());
     outln!("model:         {}", args.model.display());
     outln!("layers:        {layers}");
     outln!("parameters:    {parameters}");

@@ -78,6 +78,12 @@ pub fn run(args: TrainArgs) -> Result<()> {
         Err(dnn::Error::SymmetricInit { hidden_layers: arch.hidden_layers() })
             .context("--init zeros (pass --allow-symmetry to train anyway)")?;
     }
+    let (dtype, bytes) = match args.dtype {
+        DTypeArg::F64 => (dnn::DType::F64, 8),
+        DTypeArg::F32 => (dnn::DType::F32, 4),
+    };
+    let gram = config.config().gram.applies(n_x, train.m(), bytes);
+    dnn::memory::check_fits("training", dnn::memory::training_bytes(&arch, train.m(), dtype, gram))?;
     let plan = Plan { arch, init, config, task, print_every };
     match args.dtype {
         DTypeArg::F64 => train_as::<f64>(&args, &plan, &train, test.as_ref(), preprocessing),
