@@ -19,7 +19,7 @@ pub use csv::{read_csv, LabelColumn};
 #[cfg(feature = "io")]
 pub use hdf5::{read_hdf5, Hdf5Keys};
 #[cfg(feature = "io")]
-pub use images::{is_image_file, read_image, read_image_folder, Resize};
+pub use images::{is_image_file, read_image, read_image_files, read_image_folder, Resize};
 #[cfg(feature = "io")]
 pub use npy::read_numpy;
 pub use preprocess::{ImageShape, Preprocessing, Scale};
