@@ -164,6 +164,19 @@ fn describe_io(error: &std::io::Error) -> String {
     }
 }
 
+/// A message from a third party's error on one line, as every error of this crate is: line
+/// breaks and runs of spaces become one space, other control characters are escaped.
+pub(crate) fn one_line(text: &str) -> String {
+    if !text.chars().any(char::is_control) {
+        return text.to_string();
+    }
+    let words: Vec<String> = text
+        .split_whitespace()
+        .map(|word| word.chars().flat_map(|c| if c.is_control() { c.escape_default().collect() } else { vec![c] }).collect())
+        .collect();
+    words.join(" ")
+}
+
 impl Error {
     /// A [`Error::ShapeMismatch`] from two `(rows, columns)` pairs.
     pub(crate) fn shape(what: impl Into<String>, expected: (usize, usize), found: (usize, usize)) -> Self {

@@ -13,6 +13,7 @@ use safetensors::{Dtype, SafeTensors};
 use serde::{Deserialize, Serialize};
 
 use crate::data::Preprocessing;
+use crate::error::one_line;
 use crate::layer::Dense;
 use crate::{Activation, Architecture, DType, Error, Float, Loss, Network, Result};
 
@@ -180,7 +181,7 @@ impl From<String> for Refusal {
 impl Refusal {
     fn at(self, path: &Path) -> Error {
         match self {
-            Refusal::Invalid(reason) => Error::ModelFile { path: path.to_path_buf(), reason },
+            Refusal::Invalid(reason) => Error::ModelFile { path: path.to_path_buf(), reason: one_line(&reason) },
             Refusal::Newer(found) => {
                 Error::ModelVersion { path: path.to_path_buf(), found, supported: u64::from(FORMAT_VERSION) }
             }

@@ -11,6 +11,7 @@ use hdf5_pure::{DType as H5Type, File};
 use ndarray::Array2;
 
 use super::{find_member, Dataset, ImageShape};
+use crate::error::one_line;
 use crate::{Error, Result};
 
 /// Which datasets of an HDF5 file hold X and Y. Left `None`, they are found by the
@@ -28,7 +29,7 @@ pub struct Hdf5Keys {
 /// dataset when present.
 pub fn read_hdf5(path: impl AsRef<Path>, keys: &Hdf5Keys) -> Result<Dataset> {
     let path = path.as_ref();
-    let fail = |reason: String| Error::DataFile { path: path.to_path_buf(), reason };
+    let fail = |reason: String| Error::DataFile { path: path.to_path_buf(), reason: one_line(&reason) };
     if let Err(source) = std::fs::metadata(path) {
         return Err(Error::Io { path: path.to_path_buf(), error: source });
     }

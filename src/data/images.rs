@@ -10,6 +10,7 @@ use image::{ColorType, DynamicImage};
 use ndarray::Array2;
 
 use super::{Dataset, ImageShape};
+use crate::error::one_line;
 use crate::{Error, Result};
 
 /// What to do with an image whose size differs from the one wanted.
@@ -40,7 +41,7 @@ fn decode(path: &Path) -> Result<DynamicImage> {
         .unwrap_or_else(|_| Err(image::ImageError::IoError(std::io::Error::other("the decoder failed"))));
     decoded.map_err(|e| Error::DataFile {
         path: path.to_path_buf(),
-        reason: format!("not a readable PNG or JPEG image ({e})"),
+        reason: one_line(&format!("not a readable PNG or JPEG image ({e})")),
     })
 }
 

@@ -13,6 +13,7 @@ use ndarray::{Array2, ArrayD, IxDyn};
 use ndarray_npy::{NpzReader, ReadNpyExt, ReadableElement};
 
 use super::{find_member, Dataset, Hdf5Keys, ImageShape};
+use crate::error::one_line;
 use crate::{Error, Result};
 
 /// An array read from NumPy, as f64, remembering whether it was uint8.
@@ -25,7 +26,7 @@ struct Loaded {
 /// its `…y.npy` sibling.
 pub fn read_numpy(path: impl AsRef<Path>, keys: &Hdf5Keys) -> Result<Dataset> {
     let path = path.as_ref();
-    let fail = |p: &Path, reason: String| Error::DataFile { path: p.to_path_buf(), reason };
+    let fail = |p: &Path, reason: String| Error::DataFile { path: p.to_path_buf(), reason: one_line(&reason) };
     let extension = path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase);
     let (x, y) = if extension.as_deref() == Some("npz") {
         let file = File::open(path).map_err(|source| Error::Io { path: path.to_path_buf(), error: source })?;
@@ -115,7 +116,7 @@ fn read_numbers(source: &mut impl ArraySource) -> Result<Loaded, String> {
 
 fn read_npy_file(path: &Path) -> Result<Loaded> {
     let bytes = std::fs::read(path).map_err(|source| Error::Io { path: path.to_path_buf(), error: source })?;
-    read_numbers(&mut NpyBytes(&bytes)).map_err(|reason| Error::DataFile { path: path.to_path_buf(), reason })
+    read_numbers(&mut NpyBytes(&bytes)).map_err(|reason| Error::DataFile { path: path.to_path_buf(), reason: one_line(&reason) })
 }
 
 fn read_npz_array(npz: &mut NpzReader<File>, name: &str) -> Result<Loaded, String> {

@@ -64,6 +64,10 @@ fn main() -> ExitCode {
                     message.push_str(&format!(": {cause}"));
                 }
             }
+            // One line, whatever a third party's message held.
+            if message.contains(['\n', '\r']) {
+                message = message.split_whitespace().collect::<Vec<_>>().join(" ");
+            }
             // Not `eprintln!`: a closed stderr must not turn the exit code into 0.
             let _ = writeln!(std::io::stderr(), "{message}");
             if error.downcast_ref::<Internal>().is_some() {
