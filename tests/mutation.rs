@@ -464,3 +464,39 @@ fn through_the_command_a_mutant_is_one_error_line_and_exit_code_2() {
     }
     assert!(failures.is_empty(), "{} mutants broke the command's contract:\n{}", failures.len(), failures.join("\n"));
 }
+
+/// A `.npy` header rewritten to claim far more examples than the file holds (its length
+/// kept, so the header still parses): refused before the claimed array is allocated (8 GiB
+/// of address space is all this process may take). HDF5 object headers and `.npz` members
+/// carry checksums, which catch such edits first; the model file's shapes are checked
+/// against its tensors (tests/model_file.rs).
+#[test]
+fn a_npy_header_claiming_sizes_far_past_the_data_is_refused_before_allocating() {
+    limit_memory();
+    let dir = common::temp_dir("mutation-claims");
+    let seed = write_seed(Format::Npy, &dir);
+    let path = dir.join(Format::Npy.file_name());
+    let text = String::from_utf8_lossy(&seed).into_owned();
+    assert!(text.contains("'shape': (24, 4)"));
+    for claim in [1u64 << 33, 1 << 40, u32::MAX as u64, u64::MAX / 64] {
+        let grown = format!("({claim}, 4)");
+        let extra = grown.len() - "(24, 4)".len();
+        let at = seed.windows(7).position(|w| w == b"(24, 4)").unwrap();
+        let newline = seed.iter().position(|&b| b == b'\n').unwrap();
+        let mut bytes = seed[..at].to_vec();
+        bytes.extend(grown.as_bytes());
+        bytes.extend(&seed[at + 7..newline - extra]); // the padding gives way
+        bytes.extend(&seed[newline..]);
+        assert_eq!(bytes.len(), seed.len());
+        std::fs::write(&path, &bytes).unwrap();
+        let error = std::panic::catch_unwind(|| load(Format::Npy, &path)).unwrap().unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            format!(
+                "{}: the header claims shape [{claim}, 4] of '|u1', more than the 96 bytes of data the file holds",
+                path.display()
+            )
+        );
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
