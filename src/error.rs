@@ -172,7 +172,9 @@ pub(crate) fn one_line(text: &str) -> String {
     }
     let words: Vec<String> = text
         .split_whitespace()
-        .map(|word| word.chars().flat_map(|c| if c.is_control() { c.escape_default().collect() } else { vec![c] }).collect())
+        .map(|word| {
+            word.chars().flat_map(|c| if c.is_control() { c.escape_default().collect() } else { vec![c] }).collect()
+        })
         .collect();
     words.join(" ")
 }

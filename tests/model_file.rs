@@ -285,7 +285,9 @@ fn a_header_claiming_absurd_sizes_is_refused_before_anything_is_allocated() {
     write_safetensors(&path, &tensors, Some(image));
     assert_eq!(
         model_file_error(&path),
-        format!("metadata says images of {huge}×{huge} pixels with 3 channel(s), which is not the 2 inputs of the network")
+        format!(
+            "metadata says images of {huge}×{huge} pixels with 3 channel(s), which is not the 2 inputs of the network"
+        )
     );
 }
 

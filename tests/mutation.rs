@@ -139,8 +139,7 @@ fn load(format: Format, path: &Path) -> Result<(), dnn::Error> {
 }
 
 /// Numbers a length or size field might be made to say.
-const HUGE: [u64; 8] =
-    [u64::MAX, u64::MAX / 2, 1 << 63, u32::MAX as u64, i32::MAX as u64, 1 << 31, 1 << 40, 0xFFFF];
+const HUGE: [u64; 8] = [u64::MAX, u64::MAX / 2, 1 << 63, u32::MAX as u64, i32::MAX as u64, 1 << 31, 1 << 40, 0xFFFF];
 
 /// One mutant of `seed`, drawn from `rng`.
 fn mutate(seed: &[u8], rng: &mut NumpyRng) -> (Vec<u8>, String) {
@@ -203,7 +202,15 @@ fn mutate(seed: &[u8], rng: &mut NumpyRng) -> (Vec<u8>, String) {
                 return mutate(seed, rng);
             }
             let (start, end) = runs[rng.below(runs.len() as u32) as usize];
-            let huge = ["18446744073709551615", "18446744073709551616", "9223372036854775807", "4294967296", "99999999999999999999999", "1e308", "-1"];
+            let huge = [
+                "18446744073709551615",
+                "18446744073709551616",
+                "9223372036854775807",
+                "4294967296",
+                "99999999999999999999999",
+                "1e308",
+                "-1",
+            ];
             let text = huge[rng.below(huge.len() as u32) as usize];
             bytes.splice(start..end, text.bytes());
             format!("number at {start} written as {text}")
@@ -309,7 +316,9 @@ fn mutants_load_or_fail_cleanly(format: Format) {
             std::fs::write(&path, &bytes).unwrap();
             match std::panic::catch_unwind(AssertUnwindSafe(|| load(format, &path))) {
                 Ok(Ok(())) => {}
-                Ok(Err(e)) if e.to_string().contains(['\n', '\r']) => panics.push(format!("{name}: a message of several lines: {e:?}")),
+                Ok(Err(e)) if e.to_string().contains(['\n', '\r']) => {
+                    panics.push(format!("{name}: a message of several lines: {e:?}"))
+                }
                 Ok(Err(_)) => refused += 1,
                 Err(_) => panics.push(name),
             }
@@ -326,8 +335,17 @@ fn mutants_load_or_fail_cleanly(format: Format) {
         }
     }
     let (panics, refused) = worker.join().unwrap();
-    eprintln!("{format:?}: {count} mutants, {refused} refused, {} loaded, {} panicked", count - refused - panics.len(), panics.len());
-    assert!(panics.is_empty(), "{} of {count} mutants panicked or broke the one-line rule:\n{}", panics.len(), panics.join("\n"));
+    eprintln!(
+        "{format:?}: {count} mutants, {refused} refused, {} loaded, {} panicked",
+        count - refused - panics.len(),
+        panics.len()
+    );
+    assert!(
+        panics.is_empty(),
+        "{} of {count} mutants panicked or broke the one-line rule:\n{}",
+        panics.len(),
+        panics.join("\n")
+    );
     // Most mutants must be refused, or the mutations do not reach the format's checks.
     assert!(refused >= count / 4, "{format:?}: only {refused} of {count} mutants were refused");
     let _ = std::fs::remove_dir_all(&dir);

@@ -86,8 +86,7 @@ fn a_reader_that_stops_after_two_lines_ends_predict_quietly() {
 
 /// Starts `dnn args` in `dir` and waits until its stdout has shown `sign`.
 fn start_and_wait_for(dir: &std::path::Path, args: &[&str], sign: &str) -> (Child, std::thread::JoinHandle<String>) {
-    let mut child =
-        dnn().current_dir(dir).args(args).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
+    let mut child = dnn().current_dir(dir).args(args).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
     let mut stdout = child.stdout.take().unwrap();
     let (seen_tx, seen_rx) = std::sync::mpsc::channel();
     let sign = sign.to_string();

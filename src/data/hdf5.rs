@@ -106,8 +106,11 @@ pub fn read_hdf5(path: impl AsRef<Path>, keys: &Hdf5Keys) -> Result<Dataset> {
 /// value), before the reader allocates them.
 fn check_claim(key: &str, shape: &[usize], bytes_each: u64) -> Result<(), String> {
     let values = shape.iter().try_fold(1u64, |n, &d| n.checked_mul(d as u64));
-    crate::memory::check_fits(&format!("dataset '{key}' of shape {shape:?}"), values.and_then(|n| n.checked_mul(bytes_each)))
-        .map_err(|e| e.to_string())
+    crate::memory::check_fits(
+        &format!("dataset '{key}' of shape {shape:?}"),
+        values.and_then(|n| n.checked_mul(bytes_each)),
+    )
+    .map_err(|e| e.to_string())
 }
 
 #[cfg(test)]
@@ -118,7 +121,10 @@ mod tests {
     fn a_shape_past_memory_is_refused_before_reading() {
         assert!(check_claim("x", &[209, 64, 64, 3], 16).is_ok());
         let huge = check_claim("x", &[1 << 40, 64, 64, 3], 16).unwrap_err();
-        assert!(huge.starts_with("dataset 'x' of shape [1099511627776, 64, 64, 3] needs 216172782.1 GB of memory, but "), "{huge}");
+        assert!(
+            huge.starts_with("dataset 'x' of shape [1099511627776, 64, 64, 3] needs 216172782.1 GB of memory, but "),
+            "{huge}"
+        );
         let overflow = check_claim("x", &[usize::MAX, 2], 8).unwrap_err();
         assert!(overflow.starts_with("dataset 'x' of shape [18446744073709551615, 2] needs more than "), "{overflow}");
     }

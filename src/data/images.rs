@@ -101,7 +101,11 @@ fn image_files(dir: &Path) -> Result<Vec<PathBuf>> {
 
 /// The decoded images as the columns of X (n_x × m) at `shape`, or, without one, at the
 /// first image's size with one channel when every image is grey and three otherwise.
-fn to_matrix(decoded: Vec<(PathBuf, DynamicImage)>, shape: Option<ImageShape>, resize: Resize) -> Result<(Array2<f64>, ImageShape)> {
+fn to_matrix(
+    decoded: Vec<(PathBuf, DynamicImage)>,
+    shape: Option<ImageShape>,
+    resize: Resize,
+) -> Result<(Array2<f64>, ImageShape)> {
     let shape = match (shape, decoded.first()) {
         (Some(shape), _) => shape,
         (None, Some((_, first))) => own_shape(first, decoded.iter().all(|(_, image)| is_grey(image))),
@@ -166,11 +170,18 @@ pub fn read_image_folder(dir: impl AsRef<Path>, shape: Option<ImageShape>) -> Re
 /// Reads every PNG and JPEG file of a folder (no class subfolders: pictures to predict on),
 /// sorted by file name, at `shape` (resized when `resize` allows, as [`read_image`] does).
 /// Returns the file names and X, n_x × m: column j is the j-th file.
-pub fn read_image_files(dir: impl AsRef<Path>, shape: ImageShape, resize: Resize) -> Result<(Vec<String>, Array2<f64>)> {
+pub fn read_image_files(
+    dir: impl AsRef<Path>,
+    shape: ImageShape,
+    resize: Resize,
+) -> Result<(Vec<String>, Array2<f64>)> {
     let dir = dir.as_ref();
     let files = image_files(dir)?;
     if files.is_empty() {
-        return Err(Error::DataFile { path: dir.to_path_buf(), reason: "the folder has no .png, .jpg or .jpeg files".into() });
+        return Err(Error::DataFile {
+            path: dir.to_path_buf(),
+            reason: "the folder has no .png, .jpg or .jpeg files".into(),
+        });
     }
     let names = files.iter().map(|p| p.file_name().unwrap_or_default().to_string_lossy().into_owned()).collect();
     let decoded = files.into_iter().map(|p| decode(&p).map(|image| (p, image))).collect::<Result<Vec<_>>>()?;

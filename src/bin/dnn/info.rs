@@ -20,7 +20,8 @@ pub fn run(args: InfoArgs) -> Result<()> {
     }
     // The sizes come from the header alone: counted without overflow.
     let arch = Architecture::with_activations(sizes, meta.activations.clone(), meta.loss)?;
-    let parameters = dnn::memory::parameter_count(&arch).map_or_else(|| "more than 2^64".to_string(), |p| p.to_string());
+    let parameters =
+        dnn::memory::parameter_count(&arch).map_or_else(|| "more than 2^64".to_string(), |p| p.to_string());
     outln!("model:         {}", args.model.display());
     outln!("layers:        {layers}");
     outln!("parameters:    {parameters}");
@@ -37,7 +38,9 @@ pub fn run(args: InfoArgs) -> Result<()> {
     if let Some(image) = meta.preprocessing.image {
         outln!(
             "images:        {}×{} pixels, {} channel(s), flattened (row, column, channel)",
-            image.width, image.height, image.channels
+            image.width,
+            image.height,
+            image.channels
         );
     }
     if let Some(names) = &meta.class_names {

@@ -37,7 +37,10 @@ fn predict_as<T: Float>(args: &PredictArgs) -> Result<()> {
     };
     let spec = args.inputs.join(" ");
     apply(&meta.preprocessing, &mut dataset, network.n_x(), &spec)?;
-    dnn::memory::check_fits("prediction", dnn::memory::prediction_bytes(&network.architecture(), dataset.m(), T::DTYPE))?;
+    dnn::memory::check_fits(
+        "prediction",
+        dnn::memory::prediction_bytes(&network.architecture(), dataset.m(), T::DTYPE),
+    )?;
     let output = network.predict_proba(dataset.x.mapv(T::from_f64).view())?;
 
     let mut csv = String::new();

@@ -197,7 +197,13 @@ fn run_search(args: SearchRunArgs) -> Result<()> {
 
 /// Refuses a search whose `jobs` trials at once, each as large as the largest, do not fit
 /// in memory beside a copy of the data per validation fold.
-fn check_memory(args: &SearchRunArgs, trials: &[Trial], settings: &SearchSettings, jobs: usize, data: &Dataset) -> Result<()> {
+fn check_memory(
+    args: &SearchRunArgs,
+    trials: &[Trial],
+    settings: &SearchSettings,
+    jobs: usize,
+    data: &Dataset,
+) -> Result<()> {
     let (dtype, bytes) = match args.dtype {
         DTypeArg::F64 => (dnn::DType::F64, 8u64),
         DTypeArg::F32 => (dnn::DType::F32, 4u64),

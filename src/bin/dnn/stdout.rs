@@ -63,9 +63,7 @@ pub fn failure() -> Option<io::Error> {
 
 /// Whether `error` (or one of its causes) is a write to a closed pipe.
 pub fn is_closed_pipe(error: &anyhow::Error) -> bool {
-    error
-        .chain()
-        .any(|cause| cause.downcast_ref::<io::Error>().is_some_and(|e| e.kind() == io::ErrorKind::BrokenPipe))
+    error.chain().any(|cause| cause.downcast_ref::<io::Error>().is_some_and(|e| e.kind() == io::ErrorKind::BrokenPipe))
 }
 
 /// Whether a panic's message is the standard library's for a print to a closed pipe
