@@ -113,6 +113,37 @@ pub enum Error {
         reason: String,
     },
 
+    /// A model file was written by a newer dnn, in a format version this one cannot read.
+    #[error(
+        "{}: written by a newer dnn (model format version {found}, and this dnn reads up to version {supported}): \
+         upgrade dnn to load it",
+        path.display()
+    )]
+    ModelVersion {
+        /// The file.
+        path: PathBuf,
+        /// The version the file says.
+        found: u64,
+        /// The newest version this dnn reads.
+        supported: u64,
+    },
+
+    /// A run needs more memory than the machine has free (`needed` is `None` when the count
+    /// passes `u64`).
+    #[error(
+        "{what} needs {} of memory, but {} is available",
+        needed.map_or_else(|| format!("more than {}", crate::memory::gigabytes(u64::MAX)), crate::memory::gigabytes),
+        crate::memory::gigabytes(*available)
+    )]
+    OutOfMemory {
+        /// What needs it, e.g. `"training"`.
+        what: String,
+        /// Bytes needed.
+        needed: Option<u64>,
+        /// Bytes available.
+        available: u64,
+    },
+
     /// A data file does not hold what was expected.
     #[error("{}: {reason}", path.display())]
     DataFile {
@@ -131,6 +162,21 @@ fn describe_io(error: &std::io::Error) -> String {
         std::io::ErrorKind::IsADirectory => "is a folder, expected a file".into(),
         _ => error.to_string(),
     }
+}
+
+/// A message from a third party's error on one line, as every error of this crate is: line
+/// breaks and runs of spaces become one space, other control characters are escaped.
+pub(crate) fn one_line(text: &str) -> String {
+    if !text.chars().any(char::is_control) {
+        return text.to_string();
+    }
+    let words: Vec<String> = text
+        .split_whitespace()
+        .map(|word| {
+            word.chars().flat_map(|c| if c.is_control() { c.escape_default().collect() } else { vec![c] }).collect()
+        })
+        .collect();
+    words.join(" ")
 }
 
 impl Error {

@@ -55,6 +55,7 @@ mod init;
 mod layer;
 mod linalg;
 pub mod loss;
+pub mod memory;
 pub mod metrics;
 pub mod model_file;
 mod network;
@@ -66,7 +67,7 @@ mod train;
 mod vmath;
 
 pub use activation::Activation;
-pub use atomic::write_atomically;
+pub use atomic::{exit_removing_temporary_files, write_atomically};
 pub use error::{Error, Result};
 pub use float::{DType, Float};
 pub use gradcheck::{gradient_check, GradCheck};

@@ -13,6 +13,7 @@ use safetensors::{Dtype, SafeTensors};
 use serde::{Deserialize, Serialize};
 
 use crate::data::Preprocessing;
+use crate::error::one_line;
 use crate::layer::Dense;
 use crate::{Activation, Architecture, DType, Error, Float, Loss, Network, Result};
 
@@ -68,14 +69,14 @@ pub fn save<T: Float>(path: impl AsRef<Path>, network: &Network<T>, info: &Model
 pub fn load<T: Float>(path: impl AsRef<Path>) -> Result<(Network<T>, ModelMeta)> {
     let path = path.as_ref();
     let bytes = std::fs::read(path).map_err(|source| Error::Io { path: path.to_path_buf(), error: source })?;
-    from_bytes(&bytes).map_err(|reason| Error::ModelFile { path: path.to_path_buf(), reason })
+    from_bytes(&bytes).map_err(|refusal| refusal.at(path))
 }
 
 /// Reads only the metadata of a model file.
 pub fn read_meta(path: impl AsRef<Path>) -> Result<ModelMeta> {
     let path = path.as_ref();
     let bytes = std::fs::read(path).map_err(|source| Error::Io { path: path.to_path_buf(), error: source })?;
-    parse_meta(&bytes).map_err(|reason| Error::ModelFile { path: path.to_path_buf(), reason })
+    parse_meta(&bytes).map_err(|refusal| refusal.at(path))
 }
 
 /// The file's bytes for `network` and `info`.
@@ -120,7 +121,7 @@ fn le_bytes<T: Float>(value: T) -> Vec<u8> {
     }
 }
 
-fn parse_meta(bytes: &[u8]) -> Result<ModelMeta, String> {
+fn parse_meta(bytes: &[u8]) -> Result<ModelMeta, Refusal> {
     let (_, header) =
         SafeTensors::read_metadata(bytes).map_err(|e| format!("not a safetensors file, or truncated ({e})"))?;
     let json = header
@@ -128,21 +129,67 @@ fn parse_meta(bytes: &[u8]) -> Result<ModelMeta, String> {
         .as_ref()
         .and_then(|m| m.get(METADATA_KEY))
         .ok_or_else(|| format!("the safetensors header has no '{METADATA_KEY}' metadata: not written by dnn"))?;
-    let version: serde_json::Value =
+    let document: serde_json::Value =
         serde_json::from_str(json).map_err(|e| format!("metadata is not valid JSON ({e})"))?;
-    match version.get("format_version").and_then(serde_json::Value::as_u64) {
-        Some(v) if v == u64::from(FORMAT_VERSION) => {}
-        Some(v) => {
-            return Err(format!(
-                "format version {v}, but this dnn reads version {FORMAT_VERSION}; use the dnn release that wrote it"
-            ))
-        }
-        None => return Err("metadata has no format_version".into()),
+    match document.get("format_version").and_then(serde_json::Value::as_u64) {
+        Some(v) if v > u64::from(FORMAT_VERSION) => return Err(Refusal::Newer(v)),
+        Some(0) => return Err("format version 0, but versions start at 1".to_string().into()),
+        Some(_) => {}
+        None => return Err("metadata has no format_version".to_string().into()),
     }
-    serde_json::from_value(version).map_err(|e| format!("metadata is incomplete or invalid ({e})"))
+    let meta: ModelMeta =
+        serde_json::from_value(document).map_err(|e| format!("metadata is incomplete or invalid ({e})"))?;
+    check_meta(&meta)?;
+    Ok(meta)
 }
 
-fn from_bytes<T: Float>(bytes: &[u8]) -> Result<(Network<T>, ModelMeta), String> {
+/// The checks that make a metadata document safe to use: a valid architecture, an image
+/// shape (when given) whose pixels are the inputs, and two class names for one output.
+fn check_meta(meta: &ModelMeta) -> Result<(), String> {
+    let arch = Architecture::with_activations(&meta.layer_sizes, meta.activations.clone(), meta.loss)
+        .map_err(|e| format!("metadata describes no valid network ({e})"))?;
+    let n_x = arch.sizes()[0];
+    if let Some(image) = meta.preprocessing.image {
+        let pixels = image.height.checked_mul(image.width).and_then(|p| p.checked_mul(image.channels));
+        if pixels != Some(n_x) {
+            return Err(format!(
+                "metadata says images of {}×{} pixels with {} channel(s), which is not the {n_x} inputs of the network",
+                image.width, image.height, image.channels
+            ));
+        }
+    }
+    if let Some(names) = &meta.class_names {
+        if names.len() != 2 {
+            return Err(format!("metadata names {} classes, expected 2", names.len()));
+        }
+    }
+    Ok(())
+}
+
+/// Why a model file is refused: invalid, or written by a newer dnn.
+enum Refusal {
+    Invalid(String),
+    Newer(u64),
+}
+
+impl From<String> for Refusal {
+    fn from(reason: String) -> Self {
+        Refusal::Invalid(reason)
+    }
+}
+
+impl Refusal {
+    fn at(self, path: &Path) -> Error {
+        match self {
+            Refusal::Invalid(reason) => Error::ModelFile { path: path.to_path_buf(), reason: one_line(&reason) },
+            Refusal::Newer(found) => {
+                Error::ModelVersion { path: path.to_path_buf(), found, supported: u64::from(FORMAT_VERSION) }
+            }
+        }
+    }
+}
+
+fn from_bytes<T: Float>(bytes: &[u8]) -> Result<(Network<T>, ModelMeta), Refusal> {
     let meta = parse_meta(bytes)?;
     let tensors = SafeTensors::deserialize(bytes).map_err(|e| format!("not a safetensors file, or truncated ({e})"))?;
     let arch = Architecture::with_activations(&meta.layer_sizes, meta.activations.clone(), meta.loss)

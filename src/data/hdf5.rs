@@ -11,6 +11,7 @@ use hdf5_pure::{DType as H5Type, File};
 use ndarray::Array2;
 
 use super::{find_member, Dataset, ImageShape};
+use crate::error::one_line;
 use crate::{Error, Result};
 
 /// Which datasets of an HDF5 file hold X and Y. Left `None`, they are found by the
@@ -28,7 +29,7 @@ pub struct Hdf5Keys {
 /// dataset when present.
 pub fn read_hdf5(path: impl AsRef<Path>, keys: &Hdf5Keys) -> Result<Dataset> {
     let path = path.as_ref();
-    let fail = |reason: String| Error::DataFile { path: path.to_path_buf(), reason };
+    let fail = |reason: String| Error::DataFile { path: path.to_path_buf(), reason: one_line(&reason) };
     if let Err(source) = std::fs::metadata(path) {
         return Err(Error::Io { path: path.to_path_buf(), error: source });
     }
@@ -43,6 +44,8 @@ pub fn read_hdf5(path: impl AsRef<Path>, keys: &Hdf5Keys) -> Result<Dataset> {
     let Some((&m, example_shape)) = shape.split_first() else {
         return Err(fail(format!("dataset '{x_key}' is a scalar, expected one example per row")));
     };
+    // The values are read, then converted to f64 and transposed: 16 bytes each at the peak.
+    check_claim(&x_key, &shape, 16).map_err(&fail)?;
     let n_x: usize = example_shape.iter().product();
     let dtype = x_set.dtype().map_err(|e| fail(format!("dataset '{x_key}': {e}")))?;
     let values: Vec<f64> = match dtype {
@@ -77,6 +80,8 @@ pub fn read_hdf5(path: impl AsRef<Path>, keys: &Hdf5Keys) -> Result<Dataset> {
     }
 
     let y_set = file.dataset(&y_key).map_err(|e| fail(format!("dataset '{y_key}': {e}")))?;
+    let y_shape = y_set.shape().map_err(|e| fail(format!("dataset '{y_key}': {e}")))?;
+    check_claim(&y_key, &y_shape.iter().map(|&d| d as usize).collect::<Vec<_>>(), 8).map_err(&fail)?;
     let labels = y_set.read_f64().map_err(|e| fail(format!("dataset '{y_key}' cannot be read as numbers ({e})")))?;
     if labels.len() != m {
         return Err(fail(format!("dataset '{y_key}' has {} labels, but '{x_key}' has {m} examples", labels.len())));
@@ -95,4 +100,32 @@ pub fn read_hdf5(path: impl AsRef<Path>, keys: &Hdf5Keys) -> Result<Dataset> {
         _ => None,
     };
     Ok(Dataset { x, y, class_names, image, ..Dataset::default() })
+}
+
+/// Refuses a dataset whose shape claims more values than memory holds (`bytes_each` bytes a
+/// value), before the reader allocates them.
+fn check_claim(key: &str, shape: &[usize], bytes_each: u64) -> Result<(), String> {
+    let values = shape.iter().try_fold(1u64, |n, &d| n.checked_mul(d as u64));
+    crate::memory::check_fits(
+        &format!("dataset '{key}' of shape {shape:?}"),
+        values.and_then(|n| n.checked_mul(bytes_each)),
+    )
+    .map_err(|e| e.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::check_claim;
+
+    #[test]
+    fn a_shape_past_memory_is_refused_before_reading() {
+        assert!(check_claim("x", &[209, 64, 64, 3], 16).is_ok());
+        let huge = check_claim("x", &[1 << 40, 64, 64, 3], 16).unwrap_err();
+        assert!(
+            huge.starts_with("dataset 'x' of shape [1099511627776, 64, 64, 3] needs 216172782.1 GB of memory, but "),
+            "{huge}"
+        );
+        let overflow = check_claim("x", &[usize::MAX, 2], 8).unwrap_err();
+        assert!(overflow.starts_with("dataset 'x' of shape [18446744073709551615, 2] needs more than "), "{overflow}");
+    }
 }

@@ -22,7 +22,7 @@ pub use csv::{read_csv, read_csv_bytes, read_csv_for_model, CsvOptions, Delimite
 #[cfg(feature = "io")]
 pub use hdf5::{read_hdf5, Hdf5Keys};
 #[cfg(feature = "io")]
-pub use images::{is_image_file, read_image, read_image_folder, Resize};
+pub use images::{is_image_file, read_image, read_image_files, read_image_folder, Resize};
 pub use labels::{binary_classes, encode_classes, label_keys, LabelError};
 #[cfg(feature = "io")]
 pub use npy::read_numpy;

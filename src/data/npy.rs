@@ -9,10 +9,15 @@
 use std::fs::File;
 use std::path::{Path, PathBuf};
 
-use ndarray::{Array2, ArrayD, IxDyn};
-use ndarray_npy::{NpzReader, ReadNpyExt, ReadableElement};
+use std::io::Read;
+
+use ndarray::{Array2, ArrayD};
+use ndarray_npy::npy::header::Header;
+use ndarray_npy::{ReadNpyExt, ReadableElement};
+use zip::ZipArchive;
 
 use super::{find_member, Dataset, Hdf5Keys, ImageShape};
+use crate::error::one_line;
 use crate::{Error, Result};
 
 /// An array read from NumPy, as f64, remembering whether it was uint8.
@@ -25,13 +30,12 @@ struct Loaded {
 /// its `…y.npy` sibling.
 pub fn read_numpy(path: impl AsRef<Path>, keys: &Hdf5Keys) -> Result<Dataset> {
     let path = path.as_ref();
-    let fail = |p: &Path, reason: String| Error::DataFile { path: p.to_path_buf(), reason };
+    let fail = |p: &Path, reason: String| Error::DataFile { path: p.to_path_buf(), reason: one_line(&reason) };
     let extension = path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase);
     let (x, y) = if extension.as_deref() == Some("npz") {
         let file = File::open(path).map_err(|source| Error::Io { path: path.to_path_buf(), error: source })?;
-        let mut npz = NpzReader::new(file).map_err(|e| fail(path, format!("not a readable .npz archive ({e})")))?;
-        let names = npz.names().map_err(|e| fail(path, format!("not a readable .npz archive ({e})")))?;
-        let names: Vec<String> = names.into_iter().map(|n| n.trim_end_matches(".npy").to_string()).collect();
+        let mut npz = ZipArchive::new(file).map_err(|e| fail(path, format!("not a readable .npz archive ({e})")))?;
+        let names: Vec<String> = npz.file_names().map(|n| n.trim_end_matches(".npy").to_string()).collect();
         let x_name = find_member(&names, keys.x.as_deref(), "x", "array").map_err(|e| fail(path, e))?;
         let y_name = find_member(&names, keys.y.as_deref(), "y", "array").map_err(|e| fail(path, e))?;
         let x = read_npz_array(&mut npz, &x_name).map_err(|e| fail(path, format!("array '{x_name}': {e}")))?;
@@ -67,7 +71,7 @@ trait ArraySource {
     fn read<E: ReadableElement>(&mut self) -> Result<ArrayD<E>, String>;
 }
 
-/// The bytes of a `.npy` file.
+/// The bytes of a `.npy` file, whose header is checked ([`check_header`]) before any read.
 struct NpyBytes<'a>(&'a [u8]);
 
 impl ArraySource for NpyBytes<'_> {
@@ -76,15 +80,30 @@ impl ArraySource for NpyBytes<'_> {
     }
 }
 
-/// One array of an `.npz` archive.
-struct NpzEntry<'a> {
-    npz: &'a mut NpzReader<File>,
-    name: &'a str,
-}
-
-impl ArraySource for NpzEntry<'_> {
-    fn read<E: ReadableElement>(&mut self) -> Result<ArrayD<E>, String> {
-        self.npz.by_name::<ndarray::OwnedRepr<E>, IxDyn>(self.name).map_err(|e| e.to_string())
+/// Refuses a `.npy` whose header claims more values than its data holds: the reader
+/// allocates the claimed array before reading, so a broken header must not get that far.
+fn check_header(bytes: &[u8]) -> Result<(), String> {
+    let mut data = bytes;
+    let header = Header::from_reader(&mut data).map_err(|e| format!("not a .npy array ({e})"))?;
+    // The width of one value from the type descriptor, such as '<f8' or '|u1'; one byte
+    // where it cannot be read, which still bounds the count of values.
+    let descriptor = header.type_descriptor.to_string();
+    let width = descriptor
+        .trim_matches(['\'', '"'])
+        .trim_start_matches(['<', '>', '|', '='])
+        .get(1..)
+        .and_then(|w| w.parse::<usize>().ok())
+        .unwrap_or(1)
+        .max(1);
+    let claimed = header.shape.iter().try_fold(width, |bytes, &n| bytes.checked_mul(n));
+    match claimed {
+        Some(claimed) if claimed <= data.len() => Ok(()),
+        _ => Err(format!(
+            "the header claims shape {:?} of {}, more than the {} bytes of data the file holds",
+            header.shape,
+            descriptor,
+            data.len()
+        )),
     }
 }
 
@@ -115,11 +134,25 @@ fn read_numbers(source: &mut impl ArraySource) -> Result<Loaded, String> {
 
 fn read_npy_file(path: &Path) -> Result<Loaded> {
     let bytes = std::fs::read(path).map_err(|source| Error::Io { path: path.to_path_buf(), error: source })?;
-    read_numbers(&mut NpyBytes(&bytes)).map_err(|reason| Error::DataFile { path: path.to_path_buf(), reason })
+    read_npy_bytes(&bytes).map_err(|reason| Error::DataFile { path: path.to_path_buf(), reason: one_line(&reason) })
 }
 
-fn read_npz_array(npz: &mut NpzReader<File>, name: &str) -> Result<Loaded, String> {
-    read_numbers(&mut NpzEntry { npz, name })
+fn read_npy_bytes(bytes: &[u8]) -> Result<Loaded, String> {
+    check_header(bytes)?;
+    read_numbers(&mut NpyBytes(bytes))
+}
+
+/// Reads array `name` (stored as `name` or `name.npy`) of an `.npz` archive whole, after
+/// checking that its stated size fits in memory, then parses it as a `.npy` file.
+fn read_npz_array(npz: &mut ZipArchive<File>, name: &str) -> Result<Loaded, String> {
+    let stored = if npz.index_for_name(name).is_some() { name.to_string() } else { format!("{name}.npy") };
+    let mut entry = npz.by_name(&stored).map_err(|e| format!("not a readable .npz member ({e})"))?;
+    let size = entry.size();
+    crate::memory::check_fits("reading it", Some(size)).map_err(|e| e.to_string())?;
+    let mut bytes = Vec::with_capacity(usize::try_from(size).map_err(|e| e.to_string())?);
+    // No more than the stated size is read, whatever the compressed stream holds.
+    (&mut entry).take(size).read_to_end(&mut bytes).map_err(|e| format!("not a readable .npz member ({e})"))?;
+    read_npy_bytes(&bytes)
 }
 
 fn to_dataset(path: &Path, x: Loaded, y: Loaded) -> Result<Dataset> {

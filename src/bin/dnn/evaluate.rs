@@ -33,6 +33,7 @@ fn evaluate_as<T: Float>(args: &EvaluateArgs) -> Result<()> {
     let reader =
         Reader { preprocessing: &meta.preprocessing, classes: meta.class_names.as_deref(), task, n_x: network.n_x() };
     let data = load_for(&args.data, &args.data_args, &reader, LabelNeed::Required)?;
+    dnn::memory::check_fits("evaluation", dnn::memory::prediction_bytes(&network.architecture(), data.m(), T::DTYPE))?;
     let x = data.x.mapv(T::from_f64);
     let y = data.y.mapv(T::from_f64);
     let mut output = network.predict_proba(x.view())?;
@@ -42,9 +43,9 @@ fn evaluate_as<T: Float>(args: &EvaluateArgs) -> Result<()> {
         }
         let r = metrics::regression_metrics(output.view(), y.view())?;
         if args.json {
-            println!("{}", json!({"examples": data.m(), "mse": r.mse, "mae": r.mae, "r2": r.r2}));
+            outln!("{}", json!({"examples": data.m(), "mse": r.mse, "mae": r.mae, "r2": r.r2}));
         } else {
-            println!("examples: {}\nMSE: {:.6}\nMAE: {:.6}\nR²: {:.6}", data.m(), r.mse, r.mae, r.r2);
+            outln!("examples: {}\nMSE: {:.6}\nMAE: {:.6}\nR²: {:.6}", data.m(), r.mse, r.mae, r.r2);
         }
         return Ok(());
     }
@@ -69,19 +70,19 @@ fn evaluate_as<T: Float>(args: &EvaluateArgs) -> Result<()> {
             },
             "classes": names,
         });
-        println!("{report}");
+        outln!("{report}");
         return Ok(());
     }
     let width = names.iter().map(String::len).max().unwrap_or(1).max(9);
-    println!("examples:  {}", data.m());
-    println!("accuracy:  {:.4}", cm.accuracy());
-    println!("precision: {:.4}", cm.precision());
-    println!("recall:    {:.4}", cm.recall());
-    println!("F1:        {:.4}", cm.f1());
-    println!("log loss:  {:.6}", log_loss);
-    println!("confusion matrix (rows: actual, columns: predicted):");
-    println!("  {:>width$}  {:>width$}  {:>width$}", "", names[0], names[1]);
-    println!("  {:>width$}  {:>width$}  {:>width$}", names[0], cm.true_negatives, cm.false_positives);
-    println!("  {:>width$}  {:>width$}  {:>width$}", names[1], cm.false_negatives, cm.true_positives);
+    outln!("examples:  {}", data.m());
+    outln!("accuracy:  {:.4}", cm.accuracy());
+    outln!("precision: {:.4}", cm.precision());
+    outln!("recall:    {:.4}", cm.recall());
+    outln!("F1:        {:.4}", cm.f1());
+    outln!("log loss:  {:.6}", log_loss);
+    outln!("confusion matrix (rows: actual, columns: predicted):");
+    outln!("  {:>width$}  {:>width$}  {:>width$}", "", names[0], names[1]);
+    outln!("  {:>width$}  {:>width$}  {:>width$}", names[0], cm.true_negatives, cm.false_positives);
+    outln!("  {:>width$}  {:>width$}  {:>width$}", names[1], cm.false_negatives, cm.true_positives);
     Ok(())
 }

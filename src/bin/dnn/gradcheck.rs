@@ -1,7 +1,7 @@
 //! `dnn gradcheck`: backpropagation against central differences on a random network.
 
 use anyhow::Result;
-use dnn::{gradient_check, Activation, Architecture, Init, Network, NumpyRng};
+use dnn::{gradient_check, Activation, Architecture, DType, Init, Network, NumpyRng};
 use serde_json::json;
 
 use crate::cli::GradcheckArgs;
@@ -23,6 +23,12 @@ pub fn run(args: GradcheckArgs) -> Result<()> {
     let sizes: Vec<usize> =
         std::iter::once(args.inputs).chain(parse_layers(&args.layers)?).chain(std::iter::once(1)).collect();
     let arch = Architecture::new(&sizes, hidden, output)?;
+    // Training's buffers, plus the probed copy of the network and both gradients (f64).
+    let probes = dnn::memory::parameter_count(&arch).and_then(|p| p.checked_mul(3 * 8));
+    let needed = dnn::memory::training_bytes(&arch, args.examples, DType::F64, false)
+        .zip(probes)
+        .and_then(|(training, probes)| training.checked_add(probes));
+    dnn::memory::check_fits("the gradient check", needed)?;
     let mut rng = NumpyRng::new(args.seed);
     let mut network = Network::<f64>::init(&arch, Init::Xavier, &mut rng)?;
     // Random biases too, so that no ReLU input sits exactly on the kink at 0.
@@ -37,7 +43,7 @@ pub fn run(args: GradcheckArgs) -> Result<()> {
     let check = gradient_check(&network, x.view(), y.view(), args.epsilon)?;
     let passed = check.relative_error <= args.tolerance;
     if args.json {
-        println!(
+        outln!(
             "{}",
             json!({
                 "relative_error": check.relative_error,
@@ -48,12 +54,12 @@ pub fn run(args: GradcheckArgs) -> Result<()> {
             })
         );
     } else {
-        println!(
+        outln!(
             "layers {sizes:?}, {hidden} hidden, {output} output, {} parameters, {} examples",
             check.analytic.len(),
             args.examples
         );
-        println!(
+        outln!(
             "relative error {:.3e} (tolerance {:.0e}): {}",
             check.relative_error,
             args.tolerance,

@@ -3,13 +3,14 @@
 use anyhow::Result;
 use dnn::data::{ColumnRole, Columns, Scale};
 use dnn::model_file;
+use dnn::Architecture;
 
 use crate::cli::InfoArgs;
 
 pub fn run(args: InfoArgs) -> Result<()> {
     let meta = model_file::read_meta(&args.model)?;
     if args.json {
-        println!("{}", serde_json::to_string(&meta)?);
+        outln!("{}", serde_json::to_string(&meta)?);
         return Ok(());
     }
     let sizes = &meta.layer_sizes;
@@ -17,12 +18,15 @@ pub fn run(args: InfoArgs) -> Result<()> {
     for (n, activation) in sizes[1..].iter().zip(&meta.activations) {
         layers.push_str(&format!(" → {n} {activation}"));
     }
-    let parameters: usize = sizes.windows(2).map(|p| p[1] * p[0] + p[1]).sum();
-    println!("model:         {}", args.model.display());
-    println!("layers:        {layers}");
-    println!("parameters:    {parameters}");
-    println!("loss:          {}", meta.loss);
-    println!("dtype:         {}", meta.dtype);
+    // The sizes come from the header alone: counted without overflow.
+    let arch = Architecture::with_activations(sizes, meta.activations.clone(), meta.loss)?;
+    let parameters =
+        dnn::memory::parameter_count(&arch).map_or_else(|| "more than 2^64".to_string(), |p| p.to_string());
+    outln!("model:         {}", args.model.display());
+    outln!("layers:        {layers}");
+    outln!("parameters:    {parameters}");
+    outln!("loss:          {}", meta.loss);
+    outln!("dtype:         {}", meta.dtype);
     let scale = match &meta.preprocessing.scale {
         Scale::None => "none".to_string(),
         Scale::Divide { by } => format!("divide by {by}"),
@@ -30,32 +34,34 @@ pub fn run(args: InfoArgs) -> Result<()> {
             "standardize (per-feature mean and standard deviation of the training data)".into()
         }
     };
-    println!("scaling:       {scale}");
+    outln!("scaling:       {scale}");
     if let Some(image) = meta.preprocessing.image {
-        println!(
+        outln!(
             "images:        {}×{} pixels, {} channel(s), flattened (row, column, channel)",
-            image.width, image.height, image.channels
+            image.width,
+            image.height,
+            image.channels
         );
     }
     if let Some(columns) = &meta.preprocessing.columns {
-        println!("columns:       {}", describe_columns(columns));
+        outln!("columns:       {}", describe_columns(columns));
     }
     if meta.preprocessing.fill.is_some() {
-        println!("missing:       filled with the training means (--missing mean)");
+        outln!("missing:       filled with the training means (--missing mean)");
     }
     if let Some(target) = meta.preprocessing.target {
-        println!(
+        outln!(
             "targets:       standardized (mean {}, standard deviation {}); predictions are in their units",
             target.mean, target.std
         );
     }
     if let Some(names) = &meta.class_names {
-        println!("classes:       0 = {}, 1 = {}", names[0], names.get(1).map_or("?", String::as_str));
+        outln!("classes:       0 = {}, 1 = {}", names[0], names.get(1).map_or("?", String::as_str));
     }
     if let Some(training) = &meta.training {
-        println!("training:      {training}");
+        outln!("training:      {training}");
     }
-    println!("format:        safetensors, dnn metadata version {}", meta.format_version);
+    outln!("format:        safetensors, dnn metadata version {}", meta.format_version);
     Ok(())
 }
 

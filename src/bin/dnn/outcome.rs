@@ -36,7 +36,7 @@ pub fn keep_diverged<T: Float>(
                 "diverged": report(divergence),
                 "model": null,
             });
-            println!("{report}");
+            outln!("{report}");
         }
         return Err(error(args, history));
     };

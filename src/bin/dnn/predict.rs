@@ -43,6 +43,10 @@ fn predict_as<T: Float>(args: &PredictArgs) -> Result<()> {
         let dataset = load_for(spec, &args.data_args, &reader, LabelNeed::Optional)?;
         (example_names(&dataset), dataset)
     };
+    dnn::memory::check_fits(
+        "prediction",
+        dnn::memory::prediction_bytes(&network.architecture(), dataset.m(), T::DTYPE),
+    )?;
     let output = network.predict_proba(dataset.x.mapv(T::from_f64).view())?;
 
     let mut csv = String::new();
@@ -66,7 +70,7 @@ fn predict_as<T: Float>(args: &PredictArgs) -> Result<()> {
     }
     match &args.output {
         Some(path) => dnn::write_atomically(path, csv.as_bytes())?,
-        None => print!("{csv}"),
+        None => out!("{csv}"),
     }
     Ok(())
 }

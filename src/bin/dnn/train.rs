@@ -3,7 +3,6 @@
 use std::io::Write;
 use std::ops::ControlFlow;
 use std::path::Path;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
 use anyhow::{bail, Context, Result};
@@ -20,9 +19,6 @@ use crate::data::{
     apply_to_training, load, load_for, parse_activation, parse_layers, preprocessing_for, task_for_output, Reader,
 };
 use crate::outcome;
-
-/// Set by Ctrl-C; training stops after the current iteration.
-static INTERRUPTED: AtomicBool = AtomicBool::new(false);
 
 /// Everything checked before any work starts.
 struct Plan {
@@ -167,6 +163,12 @@ pub fn run(args: TrainArgs) -> Result<()> {
             eprintln!("note: classes: 0 = {negative}, 1 = {positive} (the positive class; --positive-class to change)");
         }
     }
+    let (dtype, bytes) = match args.dtype {
+        DTypeArg::F64 => (dnn::DType::F64, 8),
+        DTypeArg::F32 => (dnn::DType::F32, 4),
+    };
+    let gram = config.config().gram.applies(n_x, train.m(), bytes);
+    dnn::memory::check_fits("training", dnn::memory::training_bytes(&arch, train.m(), dtype, gram))?;
     let plan = Plan { arch, init, config, task, print_every, seed: hyper.seed };
     match args.dtype {
         DTypeArg::F64 => train_as::<f64>(&args, &plan, &train, test.as_ref(), preprocessing),
@@ -230,10 +232,11 @@ fn train_as<T: Float>(
     bar.set_style(
         ProgressStyle::with_template("{bar:40} {pos}/{len} iterations  {msg}  ETA {eta}").expect("a valid template"),
     );
-    let _ = ctrlc::set_handler(|| INTERRUPTED.store(true, Ordering::SeqCst));
+    // Ctrl-C (or SIGTERM, SIGHUP) stops training after the current iteration.
+    crate::signals::stop_on_signal();
     let print_line = |line: String| {
         if bar.is_hidden() {
-            println!("{line}");
+            outln!("{line}");
         } else {
             bar.println(line);
         }
@@ -249,7 +252,7 @@ fn train_as<T: Float>(
             bar.set_message(format!("cost {:.6}", progress.cost));
             bar.set_position(progress.iteration as u64 + 1);
         }
-        if INTERRUPTED.load(Ordering::SeqCst) {
+        if crate::signals::stop_requested() {
             ControlFlow::Break(())
         } else {
             ControlFlow::Continue(())
@@ -324,10 +327,10 @@ fn train_as<T: Float>(
             "diverged": history.diverged.as_ref().map(outcome::report),
             "warnings": warnings,
         });
-        println!("{report}");
+        outln!("{report}");
         return outcome::finish(args, &history);
     }
-    let mut out = std::io::stdout().lock();
+    let mut out = crate::stdout::stdout();
     report_score(&mut out, "Train", &train_score)?;
     if let Some(test_score) = &test_score {
         report_score(&mut out, "Test", test_score)?;

@@ -2,7 +2,7 @@
 //! retraining the best trial for `--model`.
 
 use std::path::Path;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::Ordering;
 
 use anyhow::{bail, Result};
 use dnn::data::{Dataset, Preprocessing, Scale};
@@ -18,8 +18,8 @@ use super::rank::{best, rank};
 use super::table::{format_score, print_table};
 use crate::cli::SearchRunArgs;
 
-/// Set by Ctrl-C: running trials stop, finished ones are kept.
-static STOP: AtomicBool = AtomicBool::new(false);
+// Set by Ctrl-C (or SIGTERM, SIGHUP): running trials stop, finished ones are kept.
+use crate::signals::STOP;
 
 /// Everything a search run needs after its checks.
 pub struct Job<'a> {
@@ -53,7 +53,7 @@ impl Job<'_> {
         bar.set_style(
             ProgressStyle::with_template("{bar:40} {pos}/{len} trials  ETA {eta}").expect("a valid template"),
         );
-        let _ = ctrlc::set_handler(|| STOP.store(true, Ordering::SeqCst));
+        crate::signals::stop_on_signal();
         let metric = self.settings.metric;
         search::run_trials(pending, &folds, &self.settings, self.jobs, &STOP, |trial, outcome| -> Result<()> {
             let record = Record::new(trial, outcome, metric, &self.validation_text);
@@ -152,7 +152,7 @@ impl Job<'_> {
             })),
         };
         model_file::save(path, &network, &info)?;
-        println!("Best trial retrained on all {} examples and saved to {}", data.m(), path.display());
+        outln!("Best trial retrained on all {} examples and saved to {}", data.m(), path.display());
         Ok(())
     }
 }

@@ -14,7 +14,7 @@ use std::collections::HashSet;
 use std::path::Path;
 
 use anyhow::{bail, Context, Result};
-use dnn::data::{Scale, Task};
+use dnn::data::{Dataset, Scale, Task};
 use dnn::search::{self, Metric, Sampling, SearchSettings, SearchSpace, Trial, Validation, Values};
 
 use crate::cli::{DTypeArg, SearchArgs, SearchCommand, SearchRunArgs};
@@ -101,6 +101,7 @@ fn run_search(args: SearchRunArgs) -> Result<()> {
             anyhow::Error::new(error).context(context)
         })?;
     }
+    check_memory(&args, &trials, &settings, jobs, &data)?;
     let preprocessing = preprocessing_for(&data, args.scale);
     // Missing values are filled with the means of all the data (before any split).
     if let Some(fill) = &preprocessing.fill {
@@ -138,4 +139,33 @@ fn run_search(args: SearchRunArgs) -> Result<()> {
         DTypeArg::F64 => job.run::<f64>(&data, &splits, standardize, &pending, &mut records),
         DTypeArg::F32 => job.run::<f32>(&data, &splits, standardize, &pending, &mut records),
     }
+}
+
+/// Refuses a search whose `jobs` trials at once, each as large as the largest, do not fit
+/// in memory beside a copy of the data per validation fold.
+fn check_memory(
+    args: &SearchRunArgs,
+    trials: &[Trial],
+    settings: &SearchSettings,
+    jobs: usize,
+    data: &Dataset,
+) -> Result<()> {
+    let (dtype, bytes) = match args.dtype {
+        DTypeArg::F64 => (dnn::DType::F64, 8u64),
+        DTypeArg::F32 => (dnn::DType::F32, 4u64),
+    };
+    let (n_x, m) = (data.n_x(), data.m());
+    let gram = settings.gram.applies(n_x, m, bytes as usize);
+    let mut largest = Some(0u64);
+    for trial in trials {
+        let sizes: Vec<usize> = std::iter::once(n_x).chain(trial.layers.iter().copied()).chain([1]).collect();
+        let arch = dnn::Architecture::new(&sizes, trial.hidden_activation, settings.output)?;
+        largest = largest.zip(dnn::memory::training_bytes(&arch, m, dtype, gram)).map(|(a, b)| a.max(b));
+    }
+    let folds = args.folds.unwrap_or(1) as u64;
+    let data_copies = (n_x as u64 + 1).checked_mul(m as u64).and_then(|v| v.checked_mul(bytes * folds));
+    let running = trials.len().min(jobs) as u64;
+    let needed = largest.and_then(|l| l.checked_mul(running)).zip(data_copies).and_then(|(a, b)| a.checked_add(b));
+    dnn::memory::check_fits("the search", needed)?;
+    Ok(())
 }

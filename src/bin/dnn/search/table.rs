@@ -71,7 +71,7 @@ pub fn print_table(records: &[Record], metric: Metric, validation: &str, top: Op
     let widths: Vec<usize> = (0..header.len())
         .map(|c| rows.iter().map(|row| row[c].chars().count()).chain([header[c].len()]).max().unwrap_or(0))
         .collect();
-    let mut out = std::io::stdout().lock();
+    let mut out = crate::stdout::stdout();
     let line = |cells: Vec<&str>| {
         cells
             .iter()
