@@ -17,8 +17,11 @@ use crate::error::one_line;
 use crate::layer::Dense;
 use crate::{Activation, Architecture, DType, Error, Float, Loss, Network, Result};
 
-/// The version of the metadata layout this crate writes and reads.
-pub const FORMAT_VERSION: u32 = 1;
+/// The version of the metadata layout this crate writes; it reads every version from 1 up to
+/// this one. Version 2 added the training file's columns, the fill of missing values and a
+/// regression's target scaling to the preprocessing: a reader of version 1 would ignore them
+/// and read new files wrongly, so it refuses them.
+pub const FORMAT_VERSION: u32 = 2;
 
 /// The `__metadata__` key under which the JSON document is stored.
 pub const METADATA_KEY: &str = "dnn";

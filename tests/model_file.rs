@@ -85,7 +85,7 @@ fn the_file_is_plain_safetensors() {
         assert_eq!(header[name]["shape"], serde_json::json!(shape), "{name}");
     }
     let meta: serde_json::Value = serde_json::from_str(header["__metadata__"]["dnn"].as_str().unwrap()).unwrap();
-    assert_eq!(meta["format_version"], 1);
+    assert_eq!(meta["format_version"], 2);
     assert_eq!(meta["activations"], serde_json::json!(["leaky-relu:0.2", "leaky-relu:0.2", "sigmoid"]));
     assert_eq!(meta["loss"], "cross-entropy");
 }
@@ -229,11 +229,11 @@ fn a_file_of_a_newer_format_version_is_refused_naming_both_versions() {
     let newer = model_file::FORMAT_VERSION + 1;
     write_safetensors(&path, &tensors, Some(meta_json(newer, &[2, 1])));
     for error in [model_file::load::<f64>(&path).unwrap_err(), model_file::read_meta(&path).unwrap_err()] {
-        assert!(matches!(error, Error::ModelVersion { found, supported: 1, .. } if found == u64::from(newer)));
+        assert!(matches!(error, Error::ModelVersion { found, supported: 2, .. } if found == u64::from(newer)));
         assert_eq!(
             error.to_string(),
             format!(
-                "{}: written by a newer dnn (model format version 2, and this dnn reads up to version 1): \
+                "{}: written by a newer dnn (model format version 3, and this dnn reads up to version 2): \
                  upgrade dnn to load it",
                 path.display()
             )

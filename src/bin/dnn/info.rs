@@ -52,7 +52,8 @@ pub fn run(args: InfoArgs) -> Result<()> {
     if let Some(target) = meta.preprocessing.target {
         outln!(
             "targets:       standardized (mean {}, standard deviation {}); predictions are in their units",
-            target.mean, target.std
+            target.mean,
+            target.std
         );
     }
     if let Some(names) = &meta.class_names {
