@@ -234,6 +234,34 @@ fn a_folder_named_non_cat_is_not_the_positive_class() {
     picture(&dir.join("red.png"), true, 99);
     let out = dnn(&dir, &["predict", "--model", "c.safetensors", "red.png"]);
     assert!(ok(&out).lines().nth(1).unwrap().ends_with(",cat"), "{}", out.stdout);
+    // A plain folder of pictures: each predicted, named by its file.
+    std::fs::create_dir_all(dir.join("new")).unwrap();
+    picture(&dir.join("new").join("b.png"), false, 97);
+    picture(&dir.join("new").join("a.png"), true, 98);
+    let out = ok(&dnn(&dir, &["predict", "--model", "c.safetensors", "new"]));
+    let rows: Vec<(&str, &str)> =
+        out.lines().skip(1).map(|l| (l.split(',').next().unwrap(), l.rsplit(',').next().unwrap())).collect();
+    assert_eq!(rows, [("a.png", "cat"), ("b.png", "non-cat")]);
+}
+
+#[test]
+fn grey_pictures_stay_one_channel() {
+    let dir = common::temp_dir("user-grey");
+    for (class, level) in [("dark", 40u8), ("light", 200)] {
+        std::fs::create_dir_all(dir.join("digits").join(class)).unwrap();
+        for i in 0..3u8 {
+            image::GrayImage::from_fn(8, 8, |x, y| image::Luma([level + (x as u8 + y as u8 + i) % 8]))
+                .save(dir.join("digits").join(class).join(format!("{i}.png")))
+                .unwrap();
+        }
+    }
+    let args =
+        ["train", "digits", "--layers", "", "--init", "zeros", "--iterations", "20", "--model", "g.safetensors", "-q"];
+    ok(&dnn(&dir, &args));
+    let meta = dnn::model_file::read_meta(dir.join("g.safetensors")).unwrap();
+    assert_eq!(meta.layer_sizes[0], 64);
+    let info = ok(&dnn(&dir, &["info", "--model", "g.safetensors"]));
+    assert!(info.contains("images:        8×8 pixels, 1 channel(s)"), "{info}");
 }
 
 #[test]

@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use anyhow::{bail, Result};
+use anyhow::{bail, Context, Result};
 use dnn::data::{self, Dataset, LabelNeed, Resize, Task};
 use dnn::model_file::{self, ModelMeta};
 use dnn::{DType, Float, Network};
@@ -25,8 +25,12 @@ fn predict_as<T: Float>(args: &PredictArgs) -> Result<()> {
     let (network, meta): (Network<T>, ModelMeta) = model_file::load(&args.model)?;
     let task = task_of(&meta);
     let images = args.inputs.iter().all(|input| data::is_image_file(Path::new(input)));
-    let (names, dataset) = if images {
-        let (names, mut dataset) = read_images(&args.inputs, &meta, args.no_resize)?;
+    let picture_folder = match args.inputs.as_slice() {
+        [one] => is_picture_folder(Path::new(one))?,
+        _ => false,
+    };
+    let (names, dataset) = if images || picture_folder {
+        let (names, mut dataset) = read_images(&args.inputs, &meta, args.no_resize, picture_folder)?;
         meta.preprocessing.scale.apply_in_place(&mut dataset.x);
         (names, dataset)
     } else {
@@ -93,19 +97,36 @@ fn example_names(dataset: &Dataset) -> Vec<String> {
 }
 
 /// Reads image files at the model's input size, one per column.
-fn read_images(paths: &[String], meta: &ModelMeta, no_resize: bool) -> Result<(Vec<String>, Dataset)> {
+/// Whether `path` is a folder of pictures with no class folders in it (pictures to predict
+/// on, as opposed to labelled data in `DIR/<class>/`).
+fn is_picture_folder(path: &Path) -> Result<bool> {
+    if !path.is_dir() {
+        return Ok(false);
+    }
+    let entries = std::fs::read_dir(path).with_context(|| format!("{}: cannot list the folder", path.display()))?;
+    let paths: Vec<_> = entries.filter_map(|entry| entry.ok().map(|e| e.path())).collect();
+    Ok(!paths.iter().any(|p| p.is_dir()) && paths.iter().any(|p| data::is_image_file(p)))
+}
+
+/// Reads image files (or, with `folder`, every picture of the one folder given, by file name)
+/// at the model's input size, one per column.
+fn read_images(paths: &[String], meta: &ModelMeta, no_resize: bool, folder: bool) -> Result<(Vec<String>, Dataset)> {
     let Some(shape) = meta.preprocessing.image else {
         bail!("the model was not trained on images, so it cannot predict on image files");
     };
     let resize = if no_resize { Resize::No } else { Resize::Yes };
-    let n_x = shape.height * shape.width * shape.channels;
-    let mut x = Array2::zeros((n_x, paths.len()));
-    for (j, path) in paths.iter().enumerate() {
-        let (pixels, _) = data::read_image(path, Some(shape), resize)?;
-        x.column_mut(j).assign(&ndarray::Array1::from(pixels));
-    }
-    let y = Array2::zeros((1, paths.len()));
-    Ok((paths.to_vec(), Dataset { x, y, image: Some(shape), ..Dataset::default() }))
+    let (names, x) = if folder {
+        data::read_image_files(&paths[0], shape, resize)?
+    } else {
+        let mut x = Array2::zeros((shape.height * shape.width * shape.channels, paths.len()));
+        for (j, path) in paths.iter().enumerate() {
+            let (pixels, _) = data::read_image(path, Some(shape), resize)?;
+            x.column_mut(j).assign(&ndarray::Array1::from(pixels));
+        }
+        (paths.to_vec(), x)
+    };
+    let y = Array2::zeros((1, x.ncols()));
+    Ok((names, Dataset { x, y, image: Some(shape), ..Dataset::default() }))
 }
 
 /// A CSV field, quoted when it holds a comma, quote or line break.
