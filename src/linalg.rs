@@ -581,14 +581,16 @@ fn pack_b<T: Float>(packed: &mut [T], b: ArrayView2<T>, nr: usize) {
             let row = row.to_slice().expect("rows are contiguous");
             for (jp, src) in row.chunks(nr).enumerate() {
                 let dst = &mut packed[(jp * kc + kk) * nr..(jp * kc + kk + 1) * nr];
-                // Whole pieces as fixed-size copies: a few vector moves each.
-                match (<&[T; 8]>::try_from(src), <&[T; 16]>::try_from(src)) {
-                    (Ok(piece), _) => *<&mut [T; 8]>::try_from(dst).expect("nr = 8") = *piece,
-                    (_, Ok(piece)) => *<&mut [T; 16]>::try_from(dst).expect("nr = 16") = *piece,
-                    _ => {
-                        dst[..src.len()].copy_from_slice(src);
-                        dst[src.len()..].fill(T::zero());
-                    }
+                // Whole pieces as fixed-size copies: a few vector moves each. A piece is
+                // whole when it fills the panel's width (the last one may be shorter, even
+                // 8 of f32's 16 columns): then source and destination have the same length.
+                if let (Ok(piece), Ok(dst)) = (<&[T; 8]>::try_from(src), <&mut [T; 8]>::try_from(&mut *dst)) {
+                    *dst = *piece;
+                } else if let (Ok(piece), Ok(dst)) = (<&[T; 16]>::try_from(src), <&mut [T; 16]>::try_from(&mut *dst)) {
+                    *dst = *piece;
+                } else {
+                    dst[..src.len()].copy_from_slice(src);
+                    dst[src.len()..].fill(T::zero());
                 }
             }
         }
@@ -878,6 +880,26 @@ mod tests {
         let mut rng = crate::NumpyRng::new(3);
         check::<f64>(&mut rng);
         check::<f32>(&mut rng);
+    }
+
+    /// f32 panels are 16 columns wide: a copied B whose last panel has exactly 8 columns (as
+    /// many as an f64 panel) is padded like any other ragged panel. Shapes: X of 100 features
+    /// × 24 examples against W 20 × 100 (B read in place, its last panel copied), the same
+    /// transposed (B packed whole), and 8 columns in all.
+    #[test]
+    fn f32_products_whose_last_panel_has_eight_columns() {
+        let mut rng = crate::NumpyRng::new(5);
+        for (p, k, q, tb) in [(20usize, 100usize, 24usize, false), (60, 100, 24, false), (60, 300, 8, true), (20, 12288, 8, false)] {
+            let a = rng.randn_matrix(p, k);
+            let b = if tb { rng.randn_matrix(q, k).reversed_axes() } else { rng.randn_matrix(k, q) };
+            let expected = a.dot(&b);
+            let (a32, b32) = (a.mapv(|v| v as f32), b.mapv(|v| v as f32));
+            let b32 = if tb { b32.reversed_axes().as_standard_layout().into_owned().reversed_axes() } else { b32 };
+            let mut c = Array2::<f32>::from_elem((p, q), f32::NAN);
+            matmul_into(c.view_mut(), 1.0, a32.view(), b32.view(), &mut GemmScratch::new(1));
+            let worst = c.iter().zip(&expected).fold(0.0f64, |m, (&x, &y)| m.max((f64::from(x) - y).abs()));
+            assert!(worst <= 1e-5 * k as f64, "f32 {p}×{k}×{q}: error {worst:e}");
+        }
     }
 
     /// Every path (small loops, dot products, blocked with direct or packed operands, split
