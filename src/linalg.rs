@@ -710,10 +710,12 @@ mod avx2 {
             #[target_feature(enable = "avx2,fma")]
             pub(super) unsafe fn $name(kc: usize, a: Panel<$t>, b: Panel<$t>) -> [[$t; $nr]; MR] {
                 let mut acc = [[$zero(); 2]; MR];
-                let (mut a_kk, mut b_kk) = (a.ptr, b.ptr);
-                for _ in 0..kc {
-                    // SAFETY: the panels address kc steps (the caller's guarantee).
+                for kk in 0..kc as isize {
+                    // SAFETY: the panels address kc steps (the caller's guarantee), so step kk
+                    // of each is inside its operand. (A pointer stepped on past the last step
+                    // would not be: an operand read in place may end there.)
                     unsafe {
+                        let (a_kk, b_kk) = (a.ptr.offset(kk * a.cs), b.ptr.offset(kk * b.rs));
                         let b0 = $load(b_kk);
                         let b1 = $load(b_kk.add($lanes));
                         for (i, row) in acc.iter_mut().enumerate() {
@@ -721,8 +723,6 @@ mod avx2 {
                             row[0] = $fmadd(a_i, b0, row[0]);
                             row[1] = $fmadd(a_i, b1, row[1]);
                         }
-                        a_kk = a_kk.offset(a.cs);
-                        b_kk = b_kk.offset(b.rs);
                     }
                 }
                 let mut out = [[0.0; $nr]; MR];
