@@ -889,7 +889,9 @@ mod tests {
     #[test]
     fn f32_products_whose_last_panel_has_eight_columns() {
         let mut rng = crate::NumpyRng::new(5);
-        for (p, k, q, tb) in [(20usize, 100usize, 24usize, false), (60, 100, 24, false), (60, 300, 8, true), (20, 12288, 8, false)] {
+        for (p, k, q, tb) in
+            [(20usize, 100usize, 24usize, false), (60, 100, 24, false), (60, 300, 8, true), (20, 12288, 8, false)]
+        {
             let a = rng.randn_matrix(p, k);
             let b = if tb { rng.randn_matrix(q, k).reversed_axes() } else { rng.randn_matrix(k, q) };
             let expected = a.dot(&b);

@@ -14,7 +14,7 @@ fn network<T: Float>() -> Network<T> {
     let arch = Architecture::new(&[4, 3, 2, 1], Activation::LeakyRelu(0.2), Activation::Sigmoid).unwrap();
     let mut rng = NumpyRng::new(11);
     let mut net = Network::<T>::init(&arch, Init::He, &mut rng).unwrap();
-    for (_, b) in net.layers_mut() {
+    for (_, mut b) in net.layers_mut() {
         b.mapv_inplace(|_| T::from_f64(rng.randn()));
     }
     net
@@ -34,10 +34,10 @@ fn info() -> ModelInfo {
 fn assert_bits_equal<T: Float>(a: &Network<T>, b: &Network<T>) {
     assert_eq!(a.layers().len(), b.layers().len());
     for (la, lb) in a.layers().iter().zip(b.layers()) {
-        assert_eq!(la.activation, lb.activation);
+        assert_eq!(la.activation(), lb.activation());
         let bits = |v: &T| v.as_f64().to_bits();
-        assert_eq!(la.w.iter().map(bits).collect::<Vec<_>>(), lb.w.iter().map(bits).collect::<Vec<_>>());
-        assert_eq!(la.b.iter().map(bits).collect::<Vec<_>>(), lb.b.iter().map(bits).collect::<Vec<_>>());
+        assert_eq!(la.w().iter().map(bits).collect::<Vec<_>>(), lb.w().iter().map(bits).collect::<Vec<_>>());
+        assert_eq!(la.b().iter().map(bits).collect::<Vec<_>>(), lb.b().iter().map(bits).collect::<Vec<_>>());
     }
 }
 
@@ -161,7 +161,7 @@ fn wrong_version_shape_dtype_or_metadata_is_refused() {
 
     write_safetensors(&path, &tensors, Some(meta_json(1, &[2, 1])));
     let (net, _) = model_file::load::<f64>(&path).unwrap();
-    assert_eq!(net.layers()[0].w[(0, 1)], -0.5);
+    assert_eq!(net.layers()[0].w()[(0, 1)], -0.5);
 
     write_safetensors(&path, &tensors, Some(meta_json(99, &[2, 1])));
     assert_eq!(
