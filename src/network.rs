@@ -333,7 +333,9 @@ impl<T: Float> Network<T> {
     /// then for l = L..1: dW\[l\], db\[l\] and, for l > 1, `dA[l−1] = W[l]ᵀ·dZ[l]` turned in place
     /// into `dZ[l−1] = dA[l−1] ⊙ g'[l−1](Z[l−1])`. The gradients land in `ws`.
     pub fn backward(&self, x: ArrayView2<T>, y: ArrayView2<T>, ws: &mut Workspace<T>) {
-        self.backward_sweep(x, y, ws, true);
+        // The output pass reads Y along memory: labels in another layout are copied first.
+        let y = y.as_standard_layout();
+        self.backward_sweep(x, y.view(), ws, true);
     }
 
     /// The backward sweep; `first_dw` false skips dW\[1\] (the Gram form needs only dZ\[1\]).
