@@ -45,7 +45,7 @@ fn run() -> Result<Report> {
     forward_steps(&mut report)?;
     compute_cost(&mut report)?;
     backward_steps(&mut report)?;
-    update_parameters(&mut report);
+    update_parameters(&mut report)?;
     dnn_against_the_steps(&mut report)?;
     Ok(report)
 }
@@ -58,8 +58,8 @@ fn draws<const N: usize>(seed: u32, shapes: [(usize, usize); N]) -> [Array2<f64>
 }
 
 /// A dense layer from the course's W (n[l] × n[l−1]) and column b (n[l] × 1).
-fn dense(w: &Array2<f64>, b: &Array2<f64>, activation: Activation) -> Dense<f64> {
-    Dense { w: w.clone(), b: b.column(0).to_owned(), activation }
+fn dense(w: &Array2<f64>, b: &Array2<f64>, activation: Activation) -> dnn::Result<Dense<f64>> {
+    Dense::new(w.clone(), b.column(0).to_owned(), activation)
 }
 
 /// A bias vector as the row bᵀ, to compare with the course's printed column.
@@ -73,10 +73,10 @@ fn initialize_parameters(report: &mut Report) -> Result<()> {
     let network = Network::<f64>::init(&arch, Init::Scaled(0.01), &mut NumpyRng::new(1))?;
     let [layer1, layer2] = network.layers() else { return Err("expected two layers".into()) };
     let w1 = array![[0.01624345, -0.00611756, -0.00528172], [-0.01072969, 0.00865408, -0.02301539]];
-    report.check_matrix("W1", w1.view(), layer1.w.view(), NUMPY_PRINTED);
-    report.check_matrix("b1ᵀ", array![[0.0, 0.0]].view(), row(&layer1.b), EXACT);
-    report.check_matrix("W2", array![[0.01744812, -0.00761207]].view(), layer2.w.view(), NUMPY_PRINTED);
-    report.check_matrix("b2ᵀ", array![[0.0]].view(), row(&layer2.b), EXACT);
+    report.check_matrix("W1", w1.view(), layer1.w().view(), NUMPY_PRINTED);
+    report.check_matrix("b1ᵀ", array![[0.0, 0.0]].view(), row(layer1.b()), EXACT);
+    report.check_matrix("W2", array![[0.01744812, -0.00761207]].view(), layer2.w().view(), NUMPY_PRINTED);
+    report.check_matrix("b2ᵀ", array![[0.0]].view(), row(layer2.b()), EXACT);
 
     report.section("initialize_parameters_deep([5, 4, 3]): np.random.seed(3), W[l] = randn·0.01, b[l] = 0");
     let arch = Architecture::new(&[5, 4, 3], Activation::Relu, Activation::Sigmoid)?;
@@ -88,29 +88,29 @@ fn initialize_parameters(report: &mut Report) -> Result<()> {
         [-0.01313865, 0.00884622, 0.00881318, 0.01709573, 0.00050034],
         [-0.00404677, -0.0054536, -0.01546477, 0.00982367, -0.01101068]
     ];
-    report.check_matrix("W1", w1.view(), layer1.w.view(), NUMPY_PRINTED);
-    report.check_matrix("b1ᵀ", array![[0.0, 0.0, 0.0, 0.0]].view(), row(&layer1.b), EXACT);
+    report.check_matrix("W1", w1.view(), layer1.w().view(), NUMPY_PRINTED);
+    report.check_matrix("b1ᵀ", array![[0.0, 0.0, 0.0, 0.0]].view(), row(layer1.b()), EXACT);
     let w2 = array![
         [-0.01185047, -0.0020565, 0.01486148, 0.00236716],
         [-0.01023785, -0.00712993, 0.00625245, -0.00160513],
         [-0.00768836, -0.00230031, 0.00745056, 0.01976111]
     ];
-    report.check_matrix("W2", w2.view(), layer2.w.view(), NUMPY_PRINTED);
-    report.check_matrix("b2ᵀ", array![[0.0, 0.0, 0.0]].view(), row(&layer2.b), EXACT);
+    report.check_matrix("W2", w2.view(), layer2.w().view(), NUMPY_PRINTED);
+    report.check_matrix("b2ᵀ", array![[0.0, 0.0, 0.0]].view(), row(layer2.b()), EXACT);
     Ok(())
 }
 
 fn forward_steps(report: &mut Report) -> Result<()> {
     report.section("linear_forward: Z = W·A + b (np.random.seed(1): A 3×2, W 1×3, b 1×1)");
     let [a, w, b] = draws(1, [(3, 2), (1, 3), (1, 1)]);
-    let z = dense(&w, &b, Activation::Linear).linear_forward(a.view())?;
+    let z = dense(&w, &b, Activation::Linear)?.linear_forward(a.view())?;
     report.check_matrix("Z", array![[3.26295337, -1.23429987]].view(), z.view(), NUMPY_PRINTED);
 
     report.section("linear_activation_forward: A = g(W·A_prev + b) (np.random.seed(2): A_prev 3×2, W 1×3, b 1×1)");
     let [a_prev, w, b] = draws(2, [(3, 2), (1, 3), (1, 1)]);
-    let (_, a) = dense(&w, &b, Activation::Sigmoid).linear_activation_forward(a_prev.view())?;
+    let (_, a) = dense(&w, &b, Activation::Sigmoid)?.linear_activation_forward(a_prev.view())?;
     report.check_matrix("A with sigmoid", array![[0.96890023, 0.11013289]].view(), a.view(), NUMPY_PRINTED);
-    let (_, a) = dense(&w, &b, Activation::Relu).linear_activation_forward(a_prev.view())?;
+    let (_, a) = dense(&w, &b, Activation::Relu)?.linear_activation_forward(a_prev.view())?;
     report.check_matrix("A with ReLU", array![[3.43896131, 0.0]].view(), a.view(), NUMPY_PRINTED);
 
     report.section("L_model_forward: [LINEAR → RELU] × 2 → LINEAR → SIGMOID (np.random.seed(6), X 5×4)");
@@ -135,9 +135,9 @@ fn l_model_forward_test_network() -> Result<(Network<f64>, Workspace<f64>)> {
 fn l_model_forward_test_case() -> Result<(Network<f64>, Array2<f64>)> {
     let [x, w1, b1, w2, b2, w3, b3] = draws(6, [(5, 4), (4, 5), (4, 1), (3, 4), (3, 1), (1, 3), (1, 1)]);
     let layers = vec![
-        dense(&w1, &b1, Activation::Relu),
-        dense(&w2, &b2, Activation::Relu),
-        dense(&w3, &b3, Activation::Sigmoid),
+        dense(&w1, &b1, Activation::Relu)?,
+        dense(&w2, &b2, Activation::Relu)?,
+        dense(&w3, &b3, Activation::Sigmoid)?,
     ];
     Ok((Network::from_layers(layers, Loss::CrossEntropy)?, x))
 }
@@ -164,7 +164,7 @@ fn linear_activation_backward(
     z: &Array2<f64>,
     a_prev: &Array2<f64>,
 ) -> Result<(Array2<f64>, Gradients<f64>)> {
-    let a = z.mapv(|v| layer.activation.apply(v));
+    let a = z.mapv(|v| layer.activation().apply(v));
     Ok(layer.linear_activation_backward(da.view(), z.view(), a.view(), a_prev.view())?)
 }
 
@@ -176,7 +176,7 @@ fn cost_gradient(al: ArrayView2<f64>, y: &Array2<f64>) -> Array2<f64> {
 fn backward_steps(report: &mut Report) -> Result<()> {
     report.section("linear_backward (np.random.seed(1): dZ 3×4, A_prev 5×4, W 3×5, b 3×1)");
     let [dz, a_prev, w, b] = draws(1, [(3, 4), (5, 4), (3, 5), (3, 1)]);
-    let (da_prev, grads) = dense(&w, &b, Activation::Linear).linear_backward(dz.view(), a_prev.view())?;
+    let (da_prev, grads) = dense(&w, &b, Activation::Linear)?.linear_backward(dz.view(), a_prev.view())?;
     let course = array![
         [-1.15171336, 0.06718465, -0.3204696, 2.09812712],
         [0.60345879, -3.72508701, 5.81700741, -3.84326836],
@@ -203,13 +203,13 @@ fn backward_steps(report: &mut Report) -> Result<()> {
 
     report.section("linear_activation_backward (np.random.seed(2): dA 1×2, A_prev 3×2, W 1×3, b 1×1, Z 1×2)");
     let [da, a_prev, w, b, z] = draws(2, [(1, 2), (3, 2), (1, 3), (1, 1), (1, 2)]);
-    let (da_prev, grads) = linear_activation_backward(&dense(&w, &b, Activation::Sigmoid), &da, &z, &a_prev)?;
+    let (da_prev, grads) = linear_activation_backward(&dense(&w, &b, Activation::Sigmoid)?, &da, &z, &a_prev)?;
     let course = array![[0.11017994, 0.01105339], [0.09466817, 0.00949723], [-0.05743092, -0.00576154]];
     report.check_matrix("sigmoid: dA_prev", course.view(), da_prev.view(), NUMPY_PRINTED);
     let course = array![[0.10266786, 0.09778551, -0.01968084]];
     report.check_matrix("sigmoid: dW", course.view(), grads.dw.view(), NUMPY_PRINTED);
     report.check_matrix("sigmoid: db", array![[-0.05729622]].view(), row(&grads.db), NUMPY_PRINTED);
-    let (da_prev, grads) = linear_activation_backward(&dense(&w, &b, Activation::Relu), &da, &z, &a_prev)?;
+    let (da_prev, grads) = linear_activation_backward(&dense(&w, &b, Activation::Relu)?, &da, &z, &a_prev)?;
     let course = array![[0.44090989, 0.0], [0.37883606, 0.0], [-0.2298228, 0.0]];
     report.check_matrix("ReLU: dA_prev", course.view(), da_prev.view(), NUMPY_PRINTED);
     let course = array![[0.44513824, 0.37371418, -0.10478989]];
@@ -222,8 +222,8 @@ fn backward_steps(report: &mut Report) -> Result<()> {
         draws(3, [(1, 2), (4, 2), (3, 4), (3, 1), (3, 2), (3, 2), (1, 3), (1, 1), (1, 2)]);
     let y = array![[1.0, 0.0]];
     let dal = cost_gradient(al.view(), &y);
-    let (da1, _) = linear_activation_backward(&dense(&w2, &b2, Activation::Sigmoid), &dal, &z2, &a1)?;
-    let (_, grads1) = linear_activation_backward(&dense(&w1, &b1, Activation::Relu), &da1, &z1, &a0)?;
+    let (da1, _) = linear_activation_backward(&dense(&w2, &b2, Activation::Sigmoid)?, &dal, &z2, &a1)?;
+    let (_, grads1) = linear_activation_backward(&dense(&w1, &b1, Activation::Relu)?, &da1, &z1, &a0)?;
     let course = array![
         [0.41010002, 0.07807203, 0.13798444, 0.10502167],
         [0.0, 0.0, 0.0, 0.0],
@@ -236,15 +236,15 @@ fn backward_steps(report: &mut Report) -> Result<()> {
     Ok(())
 }
 
-fn update_parameters(report: &mut Report) {
+fn update_parameters(report: &mut Report) -> Result<()> {
     report.section("update_parameters: W := W − α·dW, b := b − α·db (α = 0.1)");
     // Parameters after np.random.seed(2): W1 (3×4), b1 (3×1), W2 (1×3), b2 (1×1); gradients
     // after np.random.seed(3), same shapes.
     let shapes = [(3, 4), (3, 1), (1, 3), (1, 1)];
     let [w1, b1, w2, b2] = draws(2, shapes);
     let [dw1, db1, dw2, db2] = draws(3, shapes);
-    let mut layer1 = dense(&w1, &b1, Activation::Relu);
-    let mut layer2 = dense(&w2, &b2, Activation::Sigmoid);
+    let mut layer1 = dense(&w1, &b1, Activation::Relu)?;
+    let mut layer2 = dense(&w2, &b2, Activation::Sigmoid)?;
     layer1.update_parameters(&Gradients { dw: dw1, db: db1.column(0).to_owned() }, 0.1);
     layer2.update_parameters(&Gradients { dw: dw2, db: db2.column(0).to_owned() }, 0.1);
     let course = array![
@@ -252,10 +252,11 @@ fn update_parameters(report: &mut Report) {
         [-1.76569676, -0.80627147, 0.51115557, -1.18258802],
         [-1.0535704, -0.86128581, 0.68284052, 2.20374577]
     ];
-    report.check_matrix("W1", course.view(), layer1.w.view(), NUMPY_PRINTED);
-    report.check_matrix("b1ᵀ", array![[-0.04659241, -1.28888275, 0.53405496]].view(), row(&layer1.b), NUMPY_PRINTED);
-    report.check_matrix("W2", array![[-0.55569196, 0.0354055, 1.32964895]].view(), layer2.w.view(), NUMPY_PRINTED);
-    report.check_matrix("b2", array![[-0.84610769]].view(), row(&layer2.b), NUMPY_PRINTED);
+    report.check_matrix("W1", course.view(), layer1.w().view(), NUMPY_PRINTED);
+    report.check_matrix("b1ᵀ", array![[-0.04659241, -1.28888275, 0.53405496]].view(), row(layer1.b()), NUMPY_PRINTED);
+    report.check_matrix("W2", array![[-0.55569196, 0.0354055, 1.32964895]].view(), layer2.w().view(), NUMPY_PRINTED);
+    report.check_matrix("b2", array![[-0.84610769]].view(), row(layer2.b()), NUMPY_PRINTED);
+    Ok(())
 }
 
 /// dnn's backward sweep (with the fused dZ[L] = A[L] − Y) and update, against the step
@@ -295,8 +296,8 @@ fn dnn_against_the_steps(report: &mut Report) -> Result<()> {
         let mut stepped = before.clone();
         stepped.update_parameters(grads, learning_rate);
         let (w, b) = (format!("W{} after the update", l + 1), format!("b{}ᵀ after the update", l + 1));
-        report.check_matrix(&w, stepped.w.view(), after.w.view(), SAME_FORMULAS);
-        report.check_matrix(&b, row(&stepped.b), row(&after.b), SAME_FORMULAS);
+        report.check_matrix(&w, stepped.w().view(), after.w().view(), SAME_FORMULAS);
+        report.check_matrix(&b, row(stepped.b()), row(after.b()), SAME_FORMULAS);
     }
     Ok(())
 }

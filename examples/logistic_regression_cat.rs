@@ -68,7 +68,7 @@ fn run() -> Result<Report> {
 /// Logistic regression `ŷ = σ(wᵀx + b)` is a network without hidden layers: one sigmoid unit.
 /// dnn stores w as the row W = wᵀ (1 × n_x).
 fn logistic_unit(w: Array2<f64>, b: f64) -> Result<Network<f64>> {
-    let layer = Dense { w, b: array![b], activation: Activation::Sigmoid };
+    let layer = Dense::new(w, array![b], Activation::Sigmoid)?;
     Ok(Network::from_layers(vec![layer], Loss::CrossEntropy)?)
 }
 
@@ -96,8 +96,8 @@ fn building_blocks(report: &mut Report) -> Result<()> {
     let config = TrainConfig::new(0.009, 100).with_threads(1).check()?;
     let (network, _) = fit(network, x.view(), y.view(), &config)?;
     let layer = &network.layers()[0];
-    report.check_matrix("optimize: wᵀ", array![[0.80956046, 2.0508202]].view(), layer.w.view(), NUMPY_PRINTED);
-    report.check("optimize: b", 1.5948713189708588, layer.b[0], Tolerance::Relative(1e-12));
+    report.check_matrix("optimize: wᵀ", array![[0.80956046, 2.0508202]].view(), layer.w().view(), NUMPY_PRINTED);
+    report.check("optimize: b", 1.5948713189708588, layer.b()[0], Tolerance::Relative(1e-12));
 
     // predict: 1 where σ(wᵀx + b) > 0.5.
     let network = logistic_unit(array![[0.1124579, 0.23106775]], -0.3)?;
@@ -126,7 +126,7 @@ fn the_model(report: &mut Report, options: &Options, train: &Dataset, test: &Dat
             None => report.show(quantity, history.costs[i]),
         }
     }
-    report.check("final b", -0.015906243999692933, network.layers()[0].b[0], COST);
+    report.check("final b", -0.015906243999692933, network.layers()[0].b()[0], COST);
     // One picture is 0.48 points of train accuracy and 2 points of test accuracy: ±1e-9 means
     // the same pictures right.
     let train_accuracy = common::accuracy_percent(&network, train.x.view(), train.y.view())?;

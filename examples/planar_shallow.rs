@@ -133,9 +133,9 @@ fn one_hidden_layer(report: &mut Report, options: &Options, flower: &Dataset) ->
         [-0.01793436, -0.00841747],
         [0.00502881, -0.01245288]
     ];
-    report.check_matrix("initial W1", course_w1.view(), network.layers()[0].w.view(), NUMPY_PRINTED);
+    report.check_matrix("initial W1", course_w1.view(), network.layers()[0].w().view(), NUMPY_PRINTED);
     let course_w2 = array![[-0.01057952, -0.00909008, 0.00551454, 0.02292208]];
-    report.check_matrix("initial W2", course_w2.view(), network.layers()[1].w.view(), NUMPY_PRINTED);
+    report.check_matrix("initial W2", course_w2.view(), network.layers()[1].w().view(), NUMPY_PRINTED);
 
     let (network, history) = train(network, flower, 10000)?;
     for (i, course) in NUMPY_COSTS {

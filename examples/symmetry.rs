@@ -39,7 +39,7 @@ fn run() -> Result<Report> {
 
     let zeros = Network::init_allowing_symmetry(&arch, Init::Zeros, &mut NumpyRng::new(0));
     let mut equal = Network::init_allowing_symmetry(&arch, Init::Zeros, &mut NumpyRng::new(0));
-    for (w, _) in equal.layers_mut() {
+    for (mut w, _) in equal.layers_mut() {
         w.fill(0.01);
     }
     let random = Network::init(&arch, Init::Scaled(0.01), &mut NumpyRng::new(2))?;
@@ -79,11 +79,11 @@ fn train_and_show(
     report.section(&format!("{title}; learning rate 1.2, 10000 iterations"));
     let config = TrainConfig::new(1.2, 10000).check()?;
     let (network, history) = fit(network, flower.x.view(), flower.y.view(), &config)?;
-    let w1 = &network.layers()[0].w;
+    let w1 = network.layers()[0].w();
     for (unit, row) in w1.rows().into_iter().enumerate() {
         report.show(format!("W1 row {unit} (hidden unit {})", unit + 1), vector(row.iter().copied()));
     }
-    let b1 = &network.layers()[0].b;
+    let b1 = network.layers()[0].b();
     report.show("b1", vector(b1.iter().copied()));
     report.show("final cost", history.final_cost().unwrap_or(f64::NAN));
 

@@ -66,7 +66,7 @@ fn main() -> Result<(), dnn::Error> {
     let looped_time = start.elapsed().as_secs_f64() / repeats as f64;
     let (dw_loop, db_loop, cost_loop) = looped_result.expect("ran at least once");
 
-    let layer = Dense { w: w.clone(), b: Array1::from(vec![b]), activation: Activation::Sigmoid };
+    let layer = Dense::new(w.clone(), Array1::from(vec![b]), Activation::Sigmoid)?;
     let network = Network::from_layers(vec![layer], Loss::CrossEntropy)?;
     let mut ws = Workspace::new(&network, m);
     let start = Instant::now();

@@ -46,16 +46,16 @@ pub fn gradient_check<T: Float>(
     let mut numeric = Vec::with_capacity(analytic.len());
     let layer_count = network.layers().len();
     for l in 0..layer_count {
-        let (rows, cols) = network.layers()[l].w.dim();
+        let (rows, cols) = network.layers()[l].w().dim();
         let params = (0..rows * cols).map(|i| (i, true)).chain((0..rows).map(|i| (i, false)));
         for (i, is_weight) in params {
-            let original = *parameter(&mut probe, l, i, is_weight, cols);
+            let original = *parameter(&mut probe, l, i, is_weight);
             let value = original.as_f64();
-            *parameter(&mut probe, l, i, is_weight, cols) = T::from_f64(value + epsilon);
+            *parameter(&mut probe, l, i, is_weight) = T::from_f64(value + epsilon);
             let plus = cost_at(&probe);
-            *parameter(&mut probe, l, i, is_weight, cols) = T::from_f64(value - epsilon);
+            *parameter(&mut probe, l, i, is_weight) = T::from_f64(value - epsilon);
             let minus = cost_at(&probe);
-            *parameter(&mut probe, l, i, is_weight, cols) = original;
+            *parameter(&mut probe, l, i, is_weight) = original;
             numeric.push((plus - minus) / (2.0 * epsilon));
         }
     }
@@ -68,11 +68,12 @@ pub fn gradient_check<T: Float>(
 }
 
 /// The i-th weight (row-major) or bias of layer `l` (0-based), mutable.
-fn parameter<T: Float>(network: &mut Network<T>, l: usize, i: usize, is_weight: bool, cols: usize) -> &mut T {
+fn parameter<T: Float>(network: &mut Network<T>, l: usize, i: usize, is_weight: bool) -> &mut T {
     let (w, b) = network.layers_mut().nth(l).expect("layer index in range");
+    let layout = "parameters are in standard layout";
     if is_weight {
-        &mut w[(i / cols, i % cols)]
+        &mut w.into_slice().expect(layout)[i]
     } else {
-        &mut b[i]
+        &mut b.into_slice().expect(layout)[i]
     }
 }

@@ -2,7 +2,7 @@
 //! pair that training runs over buffers it owns, and the course's step-by-step functions
 //! (`linear_forward` … `update_parameters`), which run the same code and allocate their results.
 
-use ndarray::{Array1, Array2, ArrayView2, ArrayViewMut2, Axis, Zip};
+use ndarray::{Array1, Array2, ArrayView2, ArrayViewMut1, ArrayViewMut2, Axis, Zip};
 
 use crate::elementwise::{self, Bias};
 use crate::linalg::{matmul_into, GemmScratch};
@@ -10,17 +10,21 @@ use crate::{Activation, Error, Float, Result};
 
 /// A dense layer `A = g(W·A_prev + b)`.
 ///
+/// Its shapes are checked once, by [`Dense::new`], and cannot change afterwards: the fields
+/// are private, read through [`Dense::w`], [`Dense::b`] and [`Dense::activation`], and
+/// written only in place ([`Dense::parameters_mut`], [`Network::layers_mut`](crate::Network::layers_mut)).
+///
 /// # Shapes
 /// `w`: n\[l\] × n\[l−1\]; `b`: n\[l\] (the course's n\[l\] × 1 column, broadcast over the m
 /// examples).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Dense<T> {
-    /// The weights W\[l\], n\[l\] × n\[l−1\].
-    pub w: Array2<T>,
-    /// The biases b\[l\], one per unit.
-    pub b: Array1<T>,
+    /// The weights W\[l\], n\[l\] × n\[l−1\], in standard (row-major) layout.
+    w: Array2<T>,
+    /// The biases b\[l\], one per unit, contiguous.
+    b: Array1<T>,
     /// The activation g\[l\].
-    pub activation: Activation,
+    activation: Activation,
 }
 
 /// The gradients of the cost with respect to one layer's parameters.
@@ -40,6 +44,56 @@ impl<T: Float> Gradients<T> {
 }
 
 impl<T: Float> Dense<T> {
+    /// A layer with weights `w` (n\[l\] × n\[l−1\]), biases `b` (n\[l\], one per row of W) and
+    /// activation `g`. Arrays in another memory layout are copied into standard layout.
+    ///
+    /// # Errors
+    /// [`Error::ShapeMismatch`] when W has no rows or no columns (what: `"W"`), or when b
+    /// does not have one entry per row of W (what: `"b"`, shapes as n × 1 columns).
+    ///
+    /// # Example
+    /// ```
+    /// use dnn::{Activation, Dense, Error};
+    /// use ndarray::array;
+    ///
+    /// let layer = Dense::new(array![[1.0, 2.0], [3.0, 4.0]], array![0.5, -0.5], Activation::Relu)?;
+    /// assert_eq!((layer.n_out(), layer.n_in()), (2, 2));
+    /// let short = Dense::new(array![[1.0, 2.0], [3.0, 4.0]], array![0.5], Activation::Relu);
+    /// assert_eq!(short.unwrap_err().to_string(), "shape mismatch for b: expected (2, 1), found (1, 1)");
+    /// # Ok::<(), Error>(())
+    /// ```
+    pub fn new(w: Array2<T>, b: Array1<T>, activation: Activation) -> Result<Self> {
+        if w.is_empty() {
+            return Err(Error::shape("W", (w.nrows().max(1), w.ncols().max(1)), w.dim()));
+        }
+        if b.len() != w.nrows() {
+            return Err(Error::shape("b", (w.nrows(), 1), (b.len(), 1)));
+        }
+        let w = if w.is_standard_layout() { w } else { w.as_standard_layout().into_owned() };
+        let b = if b.is_standard_layout() { b } else { b.as_standard_layout().into_owned() };
+        Ok(Dense { w, b, activation })
+    }
+
+    /// W\[l\], n\[l\] × n\[l−1\].
+    pub fn w(&self) -> &Array2<T> {
+        &self.w
+    }
+
+    /// b\[l\], n\[l\] entries.
+    pub fn b(&self) -> &Array1<T> {
+        &self.b
+    }
+
+    /// g\[l\].
+    pub fn activation(&self) -> Activation {
+        self.activation
+    }
+
+    /// W\[l\] and b\[l\] for changing their values in place; views cannot change a shape.
+    pub fn parameters_mut(&mut self) -> (ArrayViewMut2<'_, T>, ArrayViewMut1<'_, T>) {
+        (self.w.view_mut(), self.b.view_mut())
+    }
+
     /// n\[l−1\], the number of inputs.
     pub fn n_in(&self) -> usize {
         self.w.ncols()
@@ -205,7 +259,7 @@ impl<T: Float> Dense<T> {
     /// let a = rng.randn_matrix(3, 2);
     /// let w = rng.randn_matrix(1, 3);
     /// let b = rng.randn_matrix(1, 1).column(0).to_owned();
-    /// let layer = Dense { w, b, activation: Activation::Linear };
+    /// let layer = Dense::new(w, b, Activation::Linear)?;
     /// let z = layer.linear_forward(a.view())?;
     /// // The notebook's expected output: Z = [[3.26295337, -1.23429987]].
     /// assert!((z[(0, 0)] - 3.26295337).abs() < 5e-9 && (z[(0, 1)] + 1.23429987).abs() < 5e-9);

@@ -102,8 +102,8 @@ fn to_bytes<T: Float>(network: &Network<T>, info: &ModelInfo) -> Result<Vec<u8>,
     };
     let mut buffers = Vec::new();
     for (l, layer) in network.layers().iter().enumerate() {
-        let w: Vec<u8> = layer.w.iter().flat_map(|v| le_bytes(*v)).collect();
-        let b: Vec<u8> = layer.b.iter().flat_map(|v| le_bytes(*v)).collect();
+        let w: Vec<u8> = layer.w().iter().flat_map(|v| le_bytes(*v)).collect();
+        let b: Vec<u8> = layer.b().iter().flat_map(|v| le_bytes(*v)).collect();
         buffers.push((format!("W{}", l + 1), vec![layer.n_out(), layer.n_in()], w));
         buffers.push((format!("b{}", l + 1), vec![layer.n_out(), 1], b));
     }
@@ -201,7 +201,8 @@ fn from_bytes<T: Float>(bytes: &[u8]) -> Result<(Network<T>, ModelMeta), Refusal
     for (l, (pair, &activation)) in arch.sizes().windows(2).zip(arch.activations()).enumerate() {
         let w = read_tensor::<T>(&tensors, &format!("W{}", l + 1), [pair[1], pair[0]], meta.dtype)?;
         let b = read_tensor::<T>(&tensors, &format!("b{}", l + 1), [pair[1], 1], meta.dtype)?;
-        layers.push(Dense { w, b: b.into_shape_with_order(pair[1]).map_err(|e| e.to_string())?, activation });
+        let b = b.into_shape_with_order(pair[1]).map_err(|e| e.to_string())?;
+        layers.push(Dense::new(w, b, activation).map_err(|e| e.to_string())?);
     }
     let network = Network::from_layers(layers, meta.loss).map_err(|e| e.to_string())?;
     Ok((network, meta))

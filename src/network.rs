@@ -1,7 +1,7 @@
 //! A network of dense layers: its architecture, the forward and backward sweeps over all
 //! layers, and prediction.
 
-use ndarray::{Array2, ArrayView2, ArrayViewMut2};
+use ndarray::{Array2, ArrayView2, ArrayViewMut1, ArrayViewMut2};
 use serde::{Deserialize, Serialize};
 
 use crate::gram::GramFirstLayer;
@@ -182,15 +182,10 @@ impl<T: Float> Network<T> {
             value: "none".into(),
             expected: "at least one layer",
         })?;
-        loss.check_output(last.activation)?;
+        loss.check_output(last.activation())?;
         for (l, pair) in layers.windows(2).enumerate() {
             if pair[1].n_in() != pair[0].n_out() {
-                return Err(Error::shape(format!("W{}", l + 2), (pair[1].n_out(), pair[0].n_out()), pair[1].w.dim()));
-            }
-        }
-        for (l, layer) in layers.iter().enumerate() {
-            if layer.b.len() != layer.n_out() {
-                return Err(Error::shape(format!("b{}", l + 1), (layer.n_out(), 1), (layer.b.len(), 1)));
+                return Err(Error::shape(format!("W{}", l + 2), (pair[1].n_out(), pair[0].n_out()), pair[1].w().dim()));
             }
         }
         Ok(Network { layers, loss })
@@ -213,10 +208,10 @@ impl<T: Float> Network<T> {
             .sizes
             .windows(2)
             .zip(&arch.activations)
-            .map(|(pair, &activation)| Dense {
-                w: init.draw(pair[1], pair[0], rng).mapv(T::from_f64),
-                b: ndarray::Array1::zeros(pair[1]),
-                activation,
+            .map(|(pair, &activation)| {
+                let w = init.draw(pair[1], pair[0], rng).mapv(T::from_f64);
+                Dense::new(w, ndarray::Array1::zeros(pair[1]), activation)
+                    .expect("an architecture's sizes are at least 1")
             })
             .collect();
         Network { layers, loss: arch.loss }
@@ -227,9 +222,10 @@ impl<T: Float> Network<T> {
         &self.layers
     }
 
-    /// The layers, mutable (the shapes cannot change through this).
-    pub fn layers_mut(&mut self) -> impl Iterator<Item = (&mut ndarray::Array2<T>, &mut ndarray::Array1<T>)> {
-        self.layers.iter_mut().map(|layer| (&mut layer.w, &mut layer.b))
+    /// W\[l\] and b\[l\] of every layer, layer 1 first, as views whose values can change in
+    /// place (views cannot change a shape: see [`Dense::parameters_mut`]).
+    pub fn layers_mut(&mut self) -> impl Iterator<Item = (ArrayViewMut2<'_, T>, ArrayViewMut1<'_, T>)> {
+        self.layers.iter_mut().map(Dense::parameters_mut)
     }
 
     /// The loss.
@@ -241,7 +237,7 @@ impl<T: Float> Network<T> {
     pub fn architecture(&self) -> Architecture {
         Architecture {
             sizes: self.sizes(),
-            activations: self.layers.iter().map(|layer| layer.activation).collect(),
+            activations: self.layers.iter().map(Dense::activation).collect(),
             loss: self.loss,
         }
     }
@@ -263,7 +259,7 @@ impl<T: Float> Network<T> {
 
     /// The number of trainable parameters (all weights and biases).
     pub fn parameter_count(&self) -> usize {
-        self.layers.iter().map(|layer| layer.w.len() + layer.b.len()).sum()
+        self.layers.iter().map(|layer| layer.w().len() + layer.b().len()).sum()
     }
 
     /// The same network in another float type.
@@ -337,13 +333,15 @@ impl<T: Float> Network<T> {
     /// then for l = L..1: dW\[l\], db\[l\] and, for l > 1, `dA[l−1] = W[l]ᵀ·dZ[l]` turned in place
     /// into `dZ[l−1] = dA[l−1] ⊙ g'[l−1](Z[l−1])`. The gradients land in `ws`.
     pub fn backward(&self, x: ArrayView2<T>, y: ArrayView2<T>, ws: &mut Workspace<T>) {
-        self.backward_sweep(x, y, ws, true);
+        // The output pass reads Y along memory: labels in another layout are copied first.
+        let y = y.as_standard_layout();
+        self.backward_sweep(x, y.view(), ws, true);
     }
 
     /// The backward sweep; `first_dw` false skips dW\[1\] (the Gram form needs only dZ\[1\]).
     pub(crate) fn backward_sweep(&self, x: ArrayView2<T>, y: ArrayView2<T>, ws: &mut Workspace<T>, first_dw: bool) {
         let last = ws.caches.last_mut().expect("a network has layers");
-        let output = self.layers.last().expect("a network has layers").activation;
+        let output = self.layers.last().expect("a network has layers").activation();
         self.loss.output_delta_in_place(
             output,
             contiguous(&last.z),
@@ -360,7 +358,7 @@ impl<T: Float> Network<T> {
                     let da_prev = Some(prev.delta.view_mut());
                     self.layers[l].backward(prev.a.view(), dz, &mut ws.grads[l], true, da_prev, &mut ws.scratch);
                     activation_backward_in_parts(
-                        self.layers[l - 1].activation,
+                        self.layers[l - 1].activation(),
                         contiguous(&prev.z),
                         contiguous(&prev.a),
                         prev.delta.as_slice_mut().expect("buffers are contiguous"),

@@ -247,7 +247,7 @@ pub fn fit_with<T: Float>(
     let learning_rate = T::from_f64(config.learning_rate());
     let use_gram = config.config().gram.applies(x.nrows(), x.ncols(), std::mem::size_of::<T>());
     let mut train = || {
-        let mut gram = use_gram.then(|| GramFirstLayer::new(&network.layers()[0].w, x, ws.scratch()));
+        let mut gram = use_gram.then(|| GramFirstLayer::new(network.layers()[0].w(), x, ws.scratch()));
         for iteration in 0..config.iterations() {
             network.forward_sweep(x, &mut ws, gram.as_ref());
             let cost = network.cost(&ws, y);
@@ -269,8 +269,8 @@ pub fn fit_with<T: Float>(
             }
         }
         if let Some(gram) = gram {
-            let (w1, _) = network.layers_mut().next().expect("a network has layers");
-            *w1 = gram.weights(x, ws.scratch());
+            let (mut w1, _) = network.layers_mut().next().expect("a network has layers");
+            w1.assign(&gram.weights(x, ws.scratch()));
         }
     };
     if config.threads() > 1 {

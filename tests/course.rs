@@ -16,11 +16,11 @@ fn init_seed_1_scaled_3_2_1() {
     let w1 = array![[0.01624345, -0.00611756, -0.00528172], [-0.01072969, 0.00865408, -0.02301539]];
     let w2 = array![[0.01744812, -0.00761207]];
     for (layer, expected) in net.layers().iter().zip([w1, w2]) {
-        assert_eq!(layer.w.dim(), expected.dim());
-        for (&got, &want) in layer.w.iter().zip(&expected) {
+        assert_eq!(layer.w().dim(), expected.dim());
+        for (&got, &want) in layer.w().iter().zip(&expected) {
             common::assert_abs(got, want, 5e-9, "W");
         }
-        assert!(layer.b.iter().all(|&b| b == 0.0));
+        assert!(layer.b().iter().all(|&b| b == 0.0));
     }
 }
 
@@ -31,7 +31,7 @@ fn init_seed_3_scaled_5_4_3() {
     let arch = Architecture::new(&[5, 4, 3], Activation::Relu, Activation::Sigmoid).unwrap();
     let net = Network::<f64>::init(&arch, Init::Scaled(0.01), &mut NumpyRng::new(3)).unwrap();
     let expected = [0.01788628, 0.0043651, 0.00096497, -0.01863493, -0.00277388];
-    for (&got, &want) in net.layers()[0].w.row(0).iter().zip(&expected) {
+    for (&got, &want) in net.layers()[0].w().row(0).iter().zip(&expected) {
         common::assert_abs(got, want, 5e-9, "W1 row 0");
     }
     assert_eq!(net.sizes(), vec![5, 4, 3]);
@@ -49,7 +49,7 @@ fn relu_backward_zeroes_where_z_is_not_positive() {
 
 /// The course's logistic regression as a network without hidden layers.
 fn logistic(w: [f64; 2], b: f64) -> Network<f64> {
-    let layer = Dense { w: array![[w[0], w[1]]], b: array![b], activation: Activation::Sigmoid };
+    let layer = Dense::new(array![[w[0], w[1]]], array![b], Activation::Sigmoid).unwrap();
     Network::from_layers(vec![layer], Loss::CrossEntropy).unwrap()
 }
 
@@ -80,9 +80,9 @@ fn logistic_regression_optimize() {
     let config = TrainConfig::new(0.009, 100).with_threads(1).check().unwrap();
     let (net, history) = fit(logistic([1.0, 2.0], 1.5), x.view(), y.view(), &config).unwrap();
     let layer = &net.layers()[0];
-    common::assert_abs(layer.w[(0, 0)], 0.80956046, 5e-9, "w[0]");
-    common::assert_abs(layer.w[(0, 1)], 2.0508202, 5e-8, "w[1]");
-    common::assert_rel(layer.b[0], 1.5948713189708588, 1e-13, "b");
+    common::assert_abs(layer.w()[(0, 0)], 0.80956046, 5e-9, "w[0]");
+    common::assert_abs(layer.w()[(0, 1)], 2.0508202, 5e-8, "w[1]");
+    common::assert_rel(layer.b()[0], 1.5948713189708588, 1e-13, "b");
     common::assert_rel(history.costs[0], 0.15900537707692405, 1e-14, "first cost");
     assert_eq!(history.costs.len(), 100);
 }
@@ -119,7 +119,7 @@ fn planar_seed_2_initialisation() {
     ];
     let w2: Array2<f64> = array![[-0.01057952, -0.00909008, 0.00551454, 0.02292208]];
     for (layer, expected) in net.layers().iter().zip([w1, w2]) {
-        for (&got, &want) in layer.w.iter().zip(&expected) {
+        for (&got, &want) in layer.w().iter().zip(&expected) {
             common::assert_abs(got, want, 5e-9, "W");
         }
     }

@@ -87,7 +87,7 @@ fn logistic_regression_week_2() {
             ],
         );
         // "Final b = −0.015906243999692933. Train accuracy 99.04306220095694 %, test 70.0 %."
-        common::assert_rel(net.layers()[0].b[0], -0.015906243999692933, 1e-8, "final b");
+        common::assert_rel(net.layers()[0].b()[0], -0.015906243999692933, 1e-8, "final b");
         assert_eq!(accuracy(&net, &train), 207.0 / 209.0);
         assert_eq!(accuracy(&net, &test), 0.70);
     }

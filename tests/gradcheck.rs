@@ -39,7 +39,7 @@ fn backpropagation_matches_central_differences() {
                 let mut rng = NumpyRng::new(depth as u32);
                 let mut net = Network::<f64>::init(&arch, Init::Xavier, &mut rng).unwrap();
                 // Non-zero biases, so that no hidden Z is exactly 0 where a layer below is dead.
-                for (_, b) in net.layers_mut() {
+                for (_, mut b) in net.layers_mut() {
                     b.mapv_inplace(|_| 0.3 * rng.randn());
                 }
                 let kink = smallest_hidden_z(&net, &x);

@@ -24,7 +24,7 @@ fn draws<const N: usize>(seed: u32, shapes: [(usize, usize); N]) -> [Array2<f64>
 
 /// A layer from the course's W (n[l] × n[l−1]) and column b (n[l] × 1).
 fn dense(w: &Array2<f64>, b: &Array2<f64>, activation: Activation) -> Dense<f64> {
-    Dense { w: w.clone(), b: b.column(0).to_owned(), activation }
+    Dense::new(w.clone(), b.column(0).to_owned(), activation).unwrap()
 }
 
 /// A bias or db vector as the course's column n[l] × 1.
@@ -49,7 +49,7 @@ fn backward_from_z(
     z: &Array2<f64>,
     a_prev: &Array2<f64>,
 ) -> (Array2<f64>, Gradients<f64>) {
-    let a = z.mapv(|v| layer.activation.apply(v));
+    let a = z.mapv(|v| layer.activation().apply(v));
     layer.linear_activation_backward(da.view(), z.view(), a.view(), a_prev.view()).unwrap()
 }
 
@@ -179,10 +179,10 @@ fn update_parameters_of_the_notebook() {
         [-1.76569676, -0.80627147, 0.51115557, -1.18258802],
         [-1.0535704, -0.86128581, 0.68284052, 2.20374577]
     ];
-    assert_matrix(layer1.w.view(), expected.view(), PRINTED, "W1");
-    assert_matrix(column(&layer1.b), array![[-0.04659241], [-1.28888275], [0.53405496]].view(), PRINTED, "b1");
-    assert_matrix(layer2.w.view(), array![[-0.55569196, 0.0354055, 1.32964895]].view(), PRINTED, "W2");
-    assert_matrix(column(&layer2.b), array![[-0.84610769]].view(), PRINTED, "b2");
+    assert_matrix(layer1.w().view(), expected.view(), PRINTED, "W1");
+    assert_matrix(column(layer1.b()), array![[-0.04659241], [-1.28888275], [0.53405496]].view(), PRINTED, "b1");
+    assert_matrix(layer2.w().view(), array![[-0.55569196, 0.0354055, 1.32964895]].view(), PRINTED, "W2");
+    assert_matrix(column(layer2.b()), array![[-0.84610769]].view(), PRINTED, "b2");
 }
 
 #[test]
@@ -233,8 +233,8 @@ fn the_steps_agree_with_the_network_sweeps() {
     for (l, ((layer, grads), after)) in network.layers().iter().zip(&step_gradients).zip(updated.layers()).enumerate() {
         let mut stepped = layer.clone();
         stepped.update_parameters(grads, 0.1);
-        assert_matrix(stepped.w.view(), after.w.view(), 1e-12, &format!("W{} after the update", l + 1));
-        assert_matrix(column(&stepped.b), column(&after.b), 1e-12, &format!("b{} after the update", l + 1));
+        assert_matrix(stepped.w().view(), after.w().view(), 1e-12, &format!("W{} after the update", l + 1));
+        assert_matrix(column(stepped.b()), column(after.b()), 1e-12, &format!("b{} after the update", l + 1));
     }
 }
 
@@ -278,4 +278,34 @@ fn update_parameters_refuses_gradients_of_another_layer() {
     let mut layer = dense(&w, &b, Activation::Relu);
     let other = dense(&w.t().to_owned(), &Array2::zeros((5, 1)), Activation::Relu);
     layer.update_parameters(&Gradients::zeros_like(&other), 0.1);
+}
+
+#[test]
+fn a_layer_has_one_bias_per_unit() {
+    let w = array![[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]];
+    let message = |b: Array1<f64>| Dense::new(w.clone(), b, Activation::Linear).unwrap_err().to_string();
+    assert_eq!(message(array![10.0]), "shape mismatch for b: expected (2, 1), found (1, 1)");
+    assert_eq!(message(array![10.0, 20.0, 30.0]), "shape mismatch for b: expected (2, 1), found (3, 1)");
+    let empty = Dense::new(Array2::<f64>::zeros((0, 3)), Array1::zeros(0), Activation::Linear).unwrap_err();
+    assert!(
+        matches!(&empty, Error::ShapeMismatch { what, expected: (1, 3), found: (0, 3) } if what == "W"),
+        "{empty:?}"
+    );
+
+    // Any memory layout is taken: W stored column by column, b every other value of an array.
+    let w_by_columns = w.t().as_standard_layout().into_owned().reversed_axes();
+    let b_strided = array![10.0, -1.0, 20.0, -1.0].slice_move(ndarray::s![..;2]);
+    let layer = Dense::new(w_by_columns, b_strided, Activation::Linear).unwrap();
+    // Z = W·x + b, for one example and for two: 1 + 2·2 + 3·3 + 10 = 24, 4 + 5·2 + 6·3 + 20 = 52.
+    let x = array![[1.0, 0.0], [2.0, 0.0], [3.0, 1.0]];
+    assert_eq!(layer.linear_forward(x.slice(ndarray::s![.., ..1])).unwrap(), array![[24.0], [52.0]]);
+    assert_eq!(layer.linear_forward(x.view()).unwrap(), array![[24.0, 13.0], [52.0, 26.0]]);
+
+    // Through the network, the parameters change in place and keep their shapes.
+    let mut network = Network::from_layers(vec![layer], Loss::MeanSquaredError).unwrap();
+    for (mut w, mut b) in network.layers_mut() {
+        w.fill(1.0);
+        b[1] = 0.5;
+    }
+    assert_eq!(network.predict_proba(x.view()).unwrap(), array![[16.0, 11.0], [6.5, 1.5]]);
 }

@@ -14,7 +14,7 @@ fn network<T: Float>() -> Network<T> {
     let arch = Architecture::new(&[4, 3, 2, 1], Activation::LeakyRelu(0.2), Activation::Sigmoid).unwrap();
     let mut rng = NumpyRng::new(11);
     let mut net = Network::<T>::init(&arch, Init::He, &mut rng).unwrap();
-    for (_, b) in net.layers_mut() {
+    for (_, mut b) in net.layers_mut() {
         b.mapv_inplace(|_| T::from_f64(rng.randn()));
     }
     net
@@ -35,10 +35,10 @@ fn info() -> ModelInfo {
 fn assert_bits_equal<T: Float>(a: &Network<T>, b: &Network<T>) {
     assert_eq!(a.layers().len(), b.layers().len());
     for (la, lb) in a.layers().iter().zip(b.layers()) {
-        assert_eq!(la.activation, lb.activation);
+        assert_eq!(la.activation(), lb.activation());
         let bits = |v: &T| v.as_f64().to_bits();
-        assert_eq!(la.w.iter().map(bits).collect::<Vec<_>>(), lb.w.iter().map(bits).collect::<Vec<_>>());
-        assert_eq!(la.b.iter().map(bits).collect::<Vec<_>>(), lb.b.iter().map(bits).collect::<Vec<_>>());
+        assert_eq!(la.w().iter().map(bits).collect::<Vec<_>>(), lb.w().iter().map(bits).collect::<Vec<_>>());
+        assert_eq!(la.b().iter().map(bits).collect::<Vec<_>>(), lb.b().iter().map(bits).collect::<Vec<_>>());
     }
 }
 
@@ -162,7 +162,7 @@ fn wrong_version_shape_dtype_or_metadata_is_refused() {
 
     write_safetensors(&path, &tensors, Some(meta_json(1, &[2, 1])));
     let (net, _) = model_file::load::<f64>(&path).unwrap();
-    assert_eq!(net.layers()[0].w[(0, 1)], -0.5);
+    assert_eq!(net.layers()[0].w()[(0, 1)], -0.5);
 
     write_safetensors(&path, &tensors, Some(meta_json(0, &[2, 1])));
     assert_eq!(model_file_error(&path), "format version 0, but versions start at 1");
@@ -315,7 +315,7 @@ fn a_save_killed_at_any_point_leaves_the_old_model_or_the_new() {
     let path = dir.join("model.safetensors");
     let networks = [large_network(1), large_network(2)];
     model_file::save(&path, &networks[0], &ModelInfo::default()).unwrap();
-    let first_weights: Vec<f64> = networks.iter().map(|n| n.layers()[0].w[(0, 0)]).collect();
+    let first_weights: Vec<f64> = networks.iter().map(|n| n.layers()[0].w()[(0, 0)]).collect();
     let mut seen = [0; 2];
     for round in 0..12u64 {
         let mut child = std::process::Command::new(std::env::current_exe().unwrap())
@@ -332,7 +332,7 @@ fn a_save_killed_at_any_point_leaves_the_old_model_or_the_new() {
         child.wait().unwrap();
         let (loaded, _) = model_file::load::<f64>(&path)
             .unwrap_or_else(|e| panic!("round {round}: the model does not load after kill -9: {e}"));
-        let which = first_weights.iter().position(|&w| w == loaded.layers()[0].w[(0, 0)]);
+        let which = first_weights.iter().position(|&w| w == loaded.layers()[0].w()[(0, 0)]);
         let which = which.unwrap_or_else(|| panic!("round {round}: the model is neither of the two saved"));
         assert_bits_equal(&loaded, &networks[which]);
         seen[which] += 1;

@@ -102,8 +102,8 @@ fn keep_diverged_saves_the_last_finite_network() {
     assert!(stdout.ends_with("Model saved to m.safetensors (the last network whose cost was finite)\n"), "{stdout}");
     let (network, info) = dnn::model_file::load::<f64>(dir.join("m.safetensors")).unwrap();
     let layer = &network.layers()[0];
-    common::assert_rel(layer.w[(0, 0)], 2.8e153, 1e-14, "w");
-    common::assert_rel(layer.b[0], 1.2e153, 1e-14, "b");
+    common::assert_rel(layer.w()[(0, 0)], 2.8e153, 1e-14, "w");
+    common::assert_rel(layer.b()[0], 1.2e153, 1e-14, "b");
     assert_eq!(info.training.unwrap()["diverged"]["iteration"], 2);
 
     // --keep-diverged needs --model.

@@ -35,8 +35,8 @@ fn same_seed_same_bits_for_one_and_two_threads() {
             h2.costs.iter().map(|c| c.to_bits()).collect::<Vec<_>>()
         );
         for (a, b) in one.layers().iter().zip(two.layers()) {
-            assert!(a.w.iter().zip(&b.w).all(|(p, q)| p.to_bits() == q.to_bits()), "weights differ for {sizes:?}");
-            assert!(a.b.iter().zip(&b.b).all(|(p, q)| p.to_bits() == q.to_bits()), "biases differ for {sizes:?}");
+            assert!(a.w().iter().zip(b.w()).all(|(p, q)| p.to_bits() == q.to_bits()), "weights differ for {sizes:?}");
+            assert!(a.b().iter().zip(b.b()).all(|(p, q)| p.to_bits() == q.to_bits()), "biases differ for {sizes:?}");
         }
         // And the same seed twice gives the same bits.
         assert_eq!(train(2).0, two);
@@ -76,16 +76,16 @@ fn zero_initialisation_keeps_hidden_units_identical() {
     let zero = Network::<f64>::init_allowing_symmetry(&arch, Init::Zeros, &mut NumpyRng::new(0));
     let config = TrainConfig::new(0.5, 300).check().unwrap();
     let (trained, _) = fit(zero, x.view(), y.view(), &config).unwrap();
-    let w1 = &trained.layers()[0].w;
+    let w1 = trained.layers()[0].w();
     for row in w1.rows() {
         assert_eq!(row, w1.row(0));
     }
-    let w2 = &trained.layers()[1].w;
+    let w2 = trained.layers()[1].w();
     assert!(w2.iter().all(|&v| v == w2[(0, 0)]));
     // With a random start the units differ.
     let random = Network::<f64>::init(&arch, Init::Scaled(0.01), &mut NumpyRng::new(2)).unwrap();
     let (trained, _) = fit(random, x.view(), y.view(), &config).unwrap();
-    let w1 = &trained.layers()[0].w;
+    let w1 = trained.layers()[0].w();
     assert_ne!(w1.row(0), w1.row(1));
 }
 
@@ -174,8 +174,8 @@ fn the_gram_form_trains_the_same_network() {
             assert!((a - b).abs() <= 1e-12 * a.abs(), "{sizes:?} cost {i}: {a} vs {b}");
         }
         for (la, lb) in direct.layers().iter().zip(gram.layers()) {
-            let scale = la.w.iter().fold(0.0f64, |m, v| m.max(v.abs()));
-            let diff = (&la.w - &lb.w).iter().fold(0.0f64, |m, v| m.max(v.abs()));
+            let scale = la.w().iter().fold(0.0f64, |m, v| m.max(v.abs()));
+            let diff = (la.w() - lb.w()).iter().fold(0.0f64, |m, v| m.max(v.abs()));
             assert!(diff <= 1e-12 * scale, "{sizes:?}: weights differ by {diff:e}");
         }
         // Auto picks the Gram form here (m = 40 ≤ 300 / 2), bit for bit, for any thread count.

@@ -3,6 +3,9 @@
 //! with the model, so that `predict`, `evaluate` and `train --test` take the same columns from
 //! a new file: by name when the files have headers, else by position.
 
+// Matching a new file's columns is the CSV reader's (feature "io"); the types are always here.
+#![cfg_attr(not(feature = "io"), allow(dead_code))]
+
 use serde::{Deserialize, Serialize};
 
 /// What a column of a CSV file is to a model.

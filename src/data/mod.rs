@@ -10,8 +10,8 @@ mod csv;
 mod hdf5;
 #[cfg(feature = "io")]
 mod images;
-#[cfg(feature = "io")]
 mod labels;
+#[cfg(feature = "io")]
 mod npy;
 mod preprocess;
 

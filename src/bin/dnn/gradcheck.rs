@@ -32,7 +32,7 @@ pub fn run(args: GradcheckArgs) -> Result<()> {
     let mut rng = NumpyRng::new(args.seed);
     let mut network = Network::<f64>::init(&arch, Init::Xavier, &mut rng)?;
     // Random biases too, so that no ReLU input sits exactly on the kink at 0.
-    for (_, b) in network.layers_mut() {
+    for (_, mut b) in network.layers_mut() {
         b.mapv_inplace(|_| 0.3 * rng.randn());
     }
     let x = rng.randn_matrix(args.inputs, args.examples);

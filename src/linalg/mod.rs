@@ -1,0 +1,179 @@
+//! The one matrix product every layer goes through, `matmul_into`: a cache-blocked GEMM whose
+//! scratch buffers belong to the caller, so a training loop that reuses them allocates nothing.
+//!
+//! The structure is the classic one (Goto / BLIS): C is computed in MR × NR register tiles,
+//! each summing a KC-deep slice of A's rows against an NR-wide panel of B that stays in the
+//! L1 cache while MC/MR tiles of A pass by. Unlike a textbook GEMM, an operand is read where
+//! it lies when packing it would not pay: A when it meets few panels of B, B when its rows
+//! are contiguous and few tiles of A meet it. The micro-kernel broadcasts A's values through
+//! any strides and loads B's rows directly. So the thin products of a dense network
+//! (20 × 12288 by 12288 × 209) stream their big operand once. Of C = A·B and Cᵀ = Bᵀ·Aᵀ, the
+//! orientation whose B needs no copy (or the smaller one) is chosen. Small and
+//! matrix-vector products skip blocking altogether.
+//!
+//! The micro-kernel uses AVX2 + FMA intrinsics where the CPU has them (checked at run time)
+//! and portable loops elsewhere.
+//!
+//! Every element of C is summed in the same order whatever the number of threads: threads
+//! split C into blocks of rows or columns, never the summed dimension.
+//!
+//! One concept per file:
+//! - this file: `matmul_into`, which picks the orientation, the path and the threads;
+//! - `scratch`: the caller's buffers ([`GemmScratch`]);
+//! - `split`: C cut into blocks for the threads (the pool or the helper thread);
+//! - `small`: unblocked products (row updates, dot products, plain loops);
+//! - `dots`: dot products summed in a fixed order, the matrix-vector case;
+//! - `blocked`: the blocked product on one thread, and its block sizes;
+//! - `pack`: copying blocks of A and B into panels;
+//! - `kernel`: the micro-kernel's interface, its choice at run time and its portable loops;
+//! - `avx2`: the AVX2 + FMA micro-kernels and dot products.
+
+#[cfg(target_arch = "x86_64")]
+mod avx2;
+mod blocked;
+mod dots;
+mod kernel;
+mod pack;
+mod scratch;
+mod small;
+mod split;
+
+use ndarray::{ArrayView2, ArrayViewMut2};
+
+pub use kernel::{GemmScalar, Kernel};
+pub(crate) use scratch::GemmScratch;
+use small::SmallLoops;
+use split::{split, split_small, Join};
+
+use crate::Float;
+
+/// Products with fewer multiply-adds than this run on one thread.
+const PARALLEL_THRESHOLD: usize = 1 << 18;
+
+/// Matrix-vector products with fewer multiply-adds than this are not split with the helper
+/// thread.
+const HELPER_THRESHOLD: usize = 1 << 15;
+
+/// Products with fewer multiply-adds than this skip blocking and packing.
+const SMALL_THRESHOLD: usize = 1 << 15;
+
+/// `c = scale · (a · b)`, overwriting `c`; `a` and `b` may be transposed views.
+///
+/// Splits C over as many threads as `scratch` was made for (on the current rayon pool) when
+/// the product is large enough.
+///
+/// # Shapes
+/// `a`: p × k, `b`: k × q, `c`: p × q.
+pub(crate) fn matmul_into<T: Float>(
+    c: ArrayViewMut2<T>,
+    scale: T,
+    a: ArrayView2<T>,
+    b: ArrayView2<T>,
+    scratch: &mut GemmScratch<T>,
+) {
+    let (p, k) = a.dim();
+    let q = b.ncols();
+    assert!(b.nrows() == k && c.dim() == (p, q), "matmul_into: shapes {:?} · {:?} → {:?}", a.dim(), b.dim(), c.dim());
+    // B is read in place when its rows are contiguous, else copied: transpose the whole
+    // product when that makes the copied operand smaller.
+    let copied = |b: &ArrayView2<T>| if b.strides()[1] == 1 || b.len() <= 1 { 0 } else { b.len() };
+    let (c, a, b) =
+        if copied(&a.t()) < copied(&b) { (c.reversed_axes(), b.reversed_axes(), a.reversed_axes()) } else { (c, a, b) };
+    let kernel = Kernel::detect();
+    let parts = if p * q * k >= PARALLEL_THRESHOLD { scratch.threads } else { 1 };
+    // Small products, and matrix-vector products (where a register tile would be mostly
+    // padding), go without blocking.
+    let matrix_vector = c.nrows() == 1 || c.ncols() == 1;
+    if p * q * k < SMALL_THRESHOLD || matrix_vector {
+        let loops = SmallLoops::for_product(&c, &a, &b);
+        // Prediction splits matrix-vector products in two with the polling helper thread
+        // (see `GemmScratch::for_prediction`): those too small for the pool, and the larger
+        // ones too unless the pool has more than two threads to share them.
+        let pool_pays = p * q * k >= PARALLEL_THRESHOLD && scratch.threads > 2;
+        if scratch.helper && matrix_vector && p * q * k >= HELPER_THRESHOLD && !pool_pays {
+            split_small(c, scale, a, b, 2, kernel, loops, Join::Helper);
+        } else {
+            split_small(c, scale, a, b, parts, kernel, loops, Join::Pool);
+        }
+        return;
+    }
+    split(c, scale, a, b, scratch.buffers(parts), kernel);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ndarray::Array2;
+
+    /// f32 panels are 16 columns wide: a copied B whose last panel has exactly 8 columns (as
+    /// many as an f64 panel) is padded like any other ragged panel. Shapes: X of 100 features
+    /// × 24 examples against W 20 × 100 (B read in place, its last panel copied), the same
+    /// transposed (B packed whole), and 8 columns in all.
+    #[test]
+    fn f32_products_whose_last_panel_has_eight_columns() {
+        let mut rng = crate::NumpyRng::new(5);
+        for (p, k, q, tb) in
+            [(20usize, 100usize, 24usize, false), (60, 100, 24, false), (60, 300, 8, true), (20, 12288, 8, false)]
+        {
+            let a = rng.randn_matrix(p, k);
+            let b = if tb { rng.randn_matrix(q, k).reversed_axes() } else { rng.randn_matrix(k, q) };
+            let expected = a.dot(&b);
+            let (a32, b32) = (a.mapv(|v| v as f32), b.mapv(|v| v as f32));
+            let b32 = if tb { b32.reversed_axes().as_standard_layout().into_owned().reversed_axes() } else { b32 };
+            let mut c = Array2::<f32>::from_elem((p, q), f32::NAN);
+            matmul_into(c.view_mut(), 1.0, a32.view(), b32.view(), &mut GemmScratch::new(1));
+            let worst = c.iter().zip(&expected).fold(0.0f64, |m, (&x, &y)| m.max((f64::from(x) - y).abs()));
+            assert!(worst <= 1e-5 * k as f64, "f32 {p}×{k}×{q}: error {worst:e}");
+        }
+    }
+
+    /// Every path (small loops, dot products, blocked with direct or packed operands, split
+    /// over threads by rows or columns) against ndarray's own product.
+    #[test]
+    fn products_agree_with_ndarray_for_every_path() {
+        let mut rng = crate::NumpyRng::new(0);
+        let shapes = [
+            (4usize, 2usize, 400usize, false, false),
+            (4, 400, 2, false, true),
+            (1, 3000, 50, false, false),
+            (50, 3000, 1, true, false),
+            (20, 1200, 209, false, false),
+            (20, 209, 1200, false, true),
+            (130, 300, 70, false, false),
+            (70, 300, 130, true, true),
+            (7, 20, 2100, true, false),
+            // Matrix-vector products large enough to be split between threads.
+            (22, 12288, 1, false, false),
+            (1, 12288, 30, false, false),
+            (1, 300, 1000, true, true),
+        ];
+        for (p, k, q, ta, tb) in shapes {
+            let a = if ta { rng.randn_matrix(k, p).reversed_axes() } else { rng.randn_matrix(p, k) };
+            let b = if tb { rng.randn_matrix(q, k).reversed_axes() } else { rng.randn_matrix(k, q) };
+            let expected = a.to_owned().dot(&b.to_owned()) * 0.5;
+            let mut reference = None;
+            // Split by the pool on 1, 2, 3 threads, and for prediction (the helper thread).
+            for (threads, helper) in [(1, false), (2, false), (3, false), (2, true), (3, true)] {
+                let mut c = Array2::from_elem((p, q), f64::NAN);
+                let mut scratch = if helper { GemmScratch::for_prediction(threads) } else { GemmScratch::new(threads) };
+                matmul_into(c.view_mut(), 0.5, a.view(), b.view(), &mut scratch);
+                let worst = (&c - &expected).iter().fold(0.0f64, |m, v| m.max(v.abs()));
+                assert!(
+                    worst <= 1e-13 * k as f64,
+                    "{p}×{k}×{q} ({ta}, {tb}), {threads} threads (helper: {helper}): error {worst:e}"
+                );
+                // The same bits for any number of threads.
+                match &reference {
+                    None => reference = Some(c),
+                    Some(r) => assert!(r.iter().zip(&c).all(|(x, y)| x.to_bits() == y.to_bits()), "{p}×{k}×{q}"),
+                }
+            }
+            let a32 = a.mapv(|v| v as f32);
+            let b32 = b.mapv(|v| v as f32);
+            let mut c32 = Array2::<f32>::zeros((p, q));
+            matmul_into(c32.view_mut(), 0.5, a32.view(), b32.view(), &mut GemmScratch::new(2));
+            let worst = c32.iter().zip(&expected).fold(0.0f64, |m, (&x, &y)| m.max((f64::from(x) - y).abs()));
+            assert!(worst <= 1e-5 * k as f64, "f32 {p}×{k}×{q}: error {worst:e}");
+        }
+    }
+}

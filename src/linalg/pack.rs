@@ -1,0 +1,82 @@
+//! Packing: blocks of A and B copied into the panels the micro-kernel reads, A as MR-tall
+//! panels and B as NR-wide panels, zero-padded past the last row or column.
+
+use ndarray::ArrayView2;
+
+use super::blocked::MR;
+use crate::Float;
+
+/// Copies an mc × kc block of A into `packed` as MR-tall panels, each [kk][MR], zero-padded
+/// past the last row.
+pub(super) fn pack_a<T: Float>(packed: &mut [T], a: ArrayView2<T>) {
+    let (mc, kc) = a.dim();
+    let rows_contiguous = a.strides()[1] == 1;
+    for (ip, ir) in (0..mc).step_by(MR).enumerate() {
+        let panel = &mut packed[ip * MR * kc..(ip + 1) * MR * kc];
+        let rows = MR.min(mc - ir);
+        if rows == MR && rows_contiguous {
+            // Six rows read side by side along k: the panel is written straight through.
+            let r: [&[T]; MR] = std::array::from_fn(|i| a.row(ir + i).to_slice().expect("rows are contiguous"));
+            for (kk, dst) in panel.chunks_exact_mut(MR).enumerate() {
+                for i in 0..MR {
+                    dst[i] = r[i][kk];
+                }
+            }
+            continue;
+        }
+        for i in 0..MR {
+            if i < rows {
+                for (kk, &v) in a.row(ir + i).iter().enumerate() {
+                    panel[kk * MR + i] = v;
+                }
+            } else {
+                for kk in 0..kc {
+                    panel[kk * MR + i] = T::zero();
+                }
+            }
+        }
+    }
+}
+
+/// Copies a kc × nc block of B into `packed` as nr-wide panels, each [kk][nr], zero-padded
+/// past the last column. B is read along memory: row by row when its rows are contiguous,
+/// else column by column (a transposed view).
+pub(super) fn pack_b<T: Float>(packed: &mut [T], b: ArrayView2<T>, nr: usize) {
+    let (kc, nc) = b.dim();
+    if b.strides()[1] == 1 {
+        for kk in 0..kc {
+            let row = b.row(kk);
+            let row = row.to_slice().expect("rows are contiguous");
+            for (jp, src) in row.chunks(nr).enumerate() {
+                let dst = &mut packed[(jp * kc + kk) * nr..(jp * kc + kk + 1) * nr];
+                // Whole pieces as fixed-size copies: a few vector moves each. A piece is
+                // whole when it fills the panel's width (the last one may be shorter, even
+                // 8 of f32's 16 columns): then source and destination have the same length.
+                if let (Ok(piece), Ok(dst)) = (<&[T; 8]>::try_from(src), <&mut [T; 8]>::try_from(&mut *dst)) {
+                    *dst = *piece;
+                } else if let (Ok(piece), Ok(dst)) = (<&[T; 16]>::try_from(src), <&mut [T; 16]>::try_from(&mut *dst)) {
+                    *dst = *piece;
+                } else {
+                    dst[..src.len()].copy_from_slice(src);
+                    dst[src.len()..].fill(T::zero());
+                }
+            }
+        }
+        return;
+    }
+    for (jp, jr) in (0..nc).step_by(nr).enumerate() {
+        let panel = &mut packed[jp * nr * kc..(jp + 1) * nr * kc];
+        let cols = nr.min(nc - jr);
+        for j in 0..nr {
+            if j < cols {
+                for (kk, &v) in b.column(jr + j).iter().enumerate() {
+                    panel[kk * nr + j] = v;
+                }
+            } else {
+                for kk in 0..kc {
+                    panel[kk * nr + j] = T::zero();
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,64 @@
+//! The scratch buffers of the blocked product: one set per thread, grown on first use and
+//! kept, so that a loop repeating the same products allocates only the first time.
+
+use crate::Float;
+
+/// The scratch buffers of one thread: a packed KC × NC block of B (or one ragged panel) and
+/// a packed MC × KC block of A (or one ragged panel).
+#[derive(Debug, Clone)]
+pub(super) struct PackBuffers<T> {
+    pub(super) a: Vec<T>,
+    pub(super) b: Vec<T>,
+}
+
+impl<T: Float> PackBuffers<T> {
+    /// Grows the buffers to at least these lengths; they never shrink, so a loop repeating
+    /// the same products allocates only the first time.
+    pub(super) fn reserve(&mut self, a_len: usize, b_len: usize) {
+        if self.a.len() < a_len {
+            self.a.resize(a_len, T::zero());
+        }
+        if self.b.len() < b_len {
+            self.b.resize(b_len, T::zero());
+        }
+    }
+}
+
+/// Scratch for products on up to `threads` threads.
+#[derive(Debug, Clone)]
+pub(crate) struct GemmScratch<T> {
+    pub(super) threads: usize,
+    /// One set of buffers per thread, made by the first blocked product that needs them
+    /// (products without blocking, such as a prediction's, allocate nothing).
+    buffers: Vec<PackBuffers<T>>,
+    /// Whether matrix-vector products split in two run their second half on the polling
+    /// helper thread (see `crate::helper`) rather than on the pool.
+    pub(super) helper: bool,
+}
+
+impl<T: Float> GemmScratch<T> {
+    pub(crate) fn new(threads: usize) -> Self {
+        GemmScratch { threads: threads.max(1), buffers: Vec::new(), helper: false }
+    }
+
+    /// Scratch for prediction: with two threads or more, matrix-vector products from
+    /// [`HELPER_THRESHOLD`](super::HELPER_THRESHOLD) multiply-adds on are split with the
+    /// helper thread, which a stream of single-example predictions keeps awake. (Training
+    /// leaves it alone: its polling would take a core from the pool.)
+    pub(crate) fn for_prediction(threads: usize) -> Self {
+        GemmScratch { helper: threads >= 2, ..GemmScratch::new(threads) }
+    }
+
+    /// The number of threads the products (and the passes beside them) may use.
+    pub(crate) fn threads(&self) -> usize {
+        self.threads
+    }
+
+    /// The buffers of the first `parts` threads.
+    pub(super) fn buffers(&mut self, parts: usize) -> &mut [PackBuffers<T>] {
+        if self.buffers.len() < parts {
+            self.buffers.resize_with(parts, || PackBuffers { a: Vec::new(), b: Vec::new() });
+        }
+        &mut self.buffers[..parts]
+    }
+}
