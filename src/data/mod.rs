@@ -15,7 +15,7 @@ mod labels;
 mod npy;
 mod preprocess;
 
-pub use builtin::{builtin, planar, BUILTIN_NAMES};
+pub use builtin::{builtin, make_circles, make_moons, planar, BUILTIN_NAMES};
 pub use columns::{ColumnRef, ColumnRole, Columns};
 #[cfg(feature = "io")]
 pub use csv::{read_csv, read_csv_bytes, read_csv_for_model, CsvOptions, Delimiter, LabelColumn, LabelNeed, Missing};

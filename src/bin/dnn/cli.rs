@@ -138,7 +138,8 @@ pub enum DTypeArg {
 #[derive(Debug, Args)]
 pub struct TrainArgs {
     /// Training data: a .csv, .h5/.hdf5, .npz or x.npy file, a folder of class folders of
-    /// images, or builtin:NAME (planar, moons, circles, blobs, gaussian-quantiles, xor).
+    /// images, or builtin:NAME (planar, moons, circles, blobs, gaussian-quantiles, xor; with
+    /// the course's fixed seeds: init-circles-train, init-circles-test, optim-moons).
     #[arg(default_value = "builtin:planar", value_name = "DATA")]
     pub data: String,
     /// Held-out data to report accuracy on (same forms as DATA).
