@@ -210,11 +210,16 @@ impl Columns {
                 self.n_features()
             ));
         }
+        Ok(self.slots(drop_label))
+    }
+
+    /// Where each column goes in a file laid out as the training file (without its label
+    /// column when `without_label`): features numbered in order.
+    pub(crate) fn slots(&self, without_label: bool) -> Vec<Slot> {
         let mut k = 0;
-        Ok(self
-            .roles
+        self.roles
             .iter()
-            .filter(|&&role| !(drop_label && role == ColumnRole::Label))
+            .filter(|&&role| !(without_label && role == ColumnRole::Label))
             .map(|role| match role {
                 ColumnRole::Feature => {
                     k += 1;
@@ -224,7 +229,7 @@ impl Columns {
                 ColumnRole::Id => Slot::Id,
                 ColumnRole::Ignored => Slot::Skip,
             })
-            .collect())
+            .collect()
     }
 }
 

@@ -158,7 +158,7 @@ pub fn read_csv_bytes(
         }
         None => {
             let columns = training_columns(header.as_deref(), width, options).map_err(&fail)?;
-            (slots_of(&columns), Some(columns))
+            (columns.slots(false), Some(columns))
         }
     };
     let column_name = |j: usize| match &header {
@@ -374,23 +374,6 @@ fn training_columns(header: Option<&[String]>, width: usize, options: &CsvOption
         return Err(format!("{width} column(s) and none of them a feature: expected at least one feature and a label"));
     }
     Ok(Columns { names: header.map(<[String]>::to_vec), roles })
-}
-
-fn slots_of(columns: &Columns) -> Vec<Slot> {
-    let mut k = 0;
-    columns
-        .roles
-        .iter()
-        .map(|role| match role {
-            ColumnRole::Feature => {
-                k += 1;
-                Slot::Feature(k - 1)
-            }
-            ColumnRole::Label => Slot::Label,
-            ColumnRole::Id => Slot::Id,
-            ColumnRole::Ignored => Slot::Skip,
-        })
-        .collect()
 }
 
 /// Whether a cell holds a missing value.
