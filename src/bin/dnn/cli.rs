@@ -137,9 +137,10 @@ pub enum DTypeArg {
 
 #[derive(Debug, Args)]
 pub struct TrainArgs {
-    /// Training data: a .csv, .h5/.hdf5, .npz or x.npy file, a folder of class folders of
-    /// images, or builtin:NAME (planar, moons, circles, blobs, gaussian-quantiles, xor; with
-    /// the course's fixed seeds: init-circles-train, init-circles-test, optim-moons).
+    /// Training data: a .csv or .tsv file (- for CSV on standard input), an .h5/.hdf5, .npz or
+    /// x.npy file, a folder of class folders of images, or builtin:NAME (planar, moons,
+    /// circles, blobs, gaussian-quantiles, xor; with the course's fixed seeds:
+    /// init-circles-train, init-circles-test, optim-moons).
     #[arg(default_value = "builtin:planar", value_name = "DATA")]
     pub data: String,
     /// Held-out data to report accuracy on (same forms as DATA).
@@ -249,7 +250,8 @@ pub struct PredictArgs {
     /// The model file.
     #[arg(long, value_name = "FILE")]
     pub model: PathBuf,
-    /// A data file (labels, if present, are ignored) or one or more image files.
+    /// A data file (its label column, if present, is not read), - for CSV on standard input,
+    /// one or more image files, or a folder of pictures.
     #[arg(value_name = "DATA|IMAGE", required = true)]
     pub inputs: Vec<String>,
     /// Write the CSV here instead of to stdout.
