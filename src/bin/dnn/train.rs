@@ -75,36 +75,37 @@ impl Hyper {
         let builtin = args.data.starts_with("builtin:");
         let d = if builtin { COURSE_DEFAULTS } else { FILE_DEFAULTS };
         let mut used = Vec::new();
-        let mut or_default = |given: Option<String>, flag: &str, default: String| {
-            given.unwrap_or_else(|| {
-                used.push(format!("{flag} {default}"));
-                default
-            })
-        };
-        let layers = or_default(args.layers.clone(), "--layers", d.layers.to_string());
-        let hidden_activation = match (&args.hidden_activation, layers.trim().is_empty()) {
-            (Some(given), _) => given.clone(),
-            // No hidden layer: the activation is not used, and not worth a mention.
-            (None, true) => d.hidden_activation.to_string(),
-            (None, false) => or_default(None, "--hidden-activation", d.hidden_activation.to_string()),
-        };
-        let init = or_default(args.init.clone(), "--init", d.init.to_string());
-        let learning_rate =
-            or_default(args.learning_rate.map(|v| v.to_string()), "--learning-rate", d.learning_rate.to_string());
-        let iterations = or_default(args.iterations.map(|v| v.to_string()), "--iterations", d.iterations.to_string());
-        if builtin {
-            used.clear();
-        }
+        let layers = or_default(args.layers.clone(), d.layers.to_string(), "--layers", &mut used);
+        // Without a hidden layer the activation is not used, and not worth a mention.
+        let mut unused = Vec::new();
+        let mentioned = if layers.trim().is_empty() { &mut unused } else { &mut used };
+        let hidden_activation = or_default(
+            args.hidden_activation.clone(),
+            d.hidden_activation.to_string(),
+            "--hidden-activation",
+            mentioned,
+        );
         let hyper = Hyper {
             layers,
             hidden_activation,
-            init,
+            init: or_default(args.init.clone(), d.init.to_string(), "--init", &mut used),
             seed: args.seed.unwrap_or(d.seed),
-            learning_rate: learning_rate.parse().expect("a number given or written above"),
-            iterations: iterations.parse().expect("a number given or written above"),
+            learning_rate: or_default(args.learning_rate, d.learning_rate, "--learning-rate", &mut used),
+            iterations: or_default(args.iterations, d.iterations, "--iterations", &mut used),
         };
+        if builtin {
+            used.clear();
+        }
         (hyper, used)
     }
+}
+
+/// The value given, or else `default`, noting `--flag default` in `used`.
+fn or_default<V: std::fmt::Display>(given: Option<V>, default: V, flag: &str, used: &mut Vec<String>) -> V {
+    given.unwrap_or_else(|| {
+        used.push(format!("{flag} {default}"));
+        default
+    })
 }
 
 pub fn run(args: TrainArgs) -> Result<()> {
