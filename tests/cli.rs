@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::assert_error;
+use common::{assert_error, Run};
 
 use std::path::Path;
 
@@ -13,12 +13,6 @@ use ndarray::{Array1, Array2};
 
 fn dnn() -> Command {
     Command::cargo_bin("dnn").expect("the dnn binary is built")
-}
-
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
 }
 
 fn run(cmd: &mut Command) -> Run {
