@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{assert_error, Run};
+use common::{assert_error, write_image, Run};
 
 use std::path::Path;
 
@@ -248,20 +248,6 @@ fn numpy_files_npz_and_npy_pairs() {
     assert_eq!(reports[0], reports[1]);
     std::fs::remove_file(dir.join("train_y.npy")).unwrap();
     assert_error(&dir, &["train", "train_x.npy"], "train_x.npy: the labels file train_y.npy does not exist");
-}
-
-/// An RGB image of `size` × `size` whose colour leans red (class "red") or blue.
-fn write_image(path: &Path, size: u32, red: bool, seed: u32) {
-    let mut rng = dnn::NumpyRng::new(seed);
-    let image = image::RgbImage::from_fn(size, size, |_, _| {
-        let noise = (rng.uniform() * 60.0) as u8;
-        if red {
-            image::Rgb([190 + noise / 2, noise, 40])
-        } else {
-            image::Rgb([40, noise, 190 + noise / 2])
-        }
-    });
-    image.save(path).unwrap();
 }
 
 #[test]

@@ -201,17 +201,7 @@ fn any_two_label_values_are_two_classes_and_the_positive_one_is_said() {
 
 /// An 8×8 picture leaning red or blue.
 fn picture(path: &Path, red: bool, seed: u32) {
-    let mut rng = NumpyRng::new(seed);
-    image::RgbImage::from_fn(8, 8, |_, _| {
-        let noise = (rng.uniform() * 60.0) as u8;
-        if red {
-            image::Rgb([190 + noise / 2, noise, 40])
-        } else {
-            image::Rgb([40, noise, 190 + noise / 2])
-        }
-    })
-    .save(path)
-    .unwrap();
+    common::write_image(path, 8, red, seed);
 }
 
 #[test]

@@ -185,3 +185,18 @@ pub fn run_dnn(dir: &std::path::Path, args: &[&str], stdin: Option<&[u8]>) -> Ru
         stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
     }
 }
+
+/// An RGB image of `size` × `size` whose colour leans red or blue, with seeded noise.
+#[cfg(feature = "cli")]
+pub fn write_image(path: &std::path::Path, size: u32, red: bool, seed: u32) {
+    let mut rng = dnn::NumpyRng::new(seed);
+    let image = image::RgbImage::from_fn(size, size, |_, _| {
+        let noise = (rng.uniform() * 60.0) as u8;
+        if red {
+            image::Rgb([190 + noise / 2, noise, 40])
+        } else {
+            image::Rgb([40, noise, 190 + noise / 2])
+        }
+    });
+    image.save(path).unwrap();
+}
