@@ -132,25 +132,39 @@ fn sigterm_and_sighup_stop_training_like_ctrl_c_and_save_the_model() {
 
 #[test]
 fn a_second_signal_quits_at_once_with_code_130_leaving_no_partial_file() {
-    let dir = common::temp_dir("process-twice");
     // A large model (n_x = 2, 3000 × 3000 hidden weights: 72 MB), so that its save takes
-    // long enough for the second signal to find it in progress more often than not.
-    let args = ["train", "--layers", "3000,3000", "--iterations", "100000000", "--model", "m.safetensors"];
-    let (child, reader) = start_and_wait_for(&dir, &args, "Cost after iteration 0:");
-    send(&child, "INT");
-    send(&child, "INT");
-    let started = Instant::now();
-    let output = child.wait_with_output().unwrap();
-    reader.join().unwrap();
-    assert_eq!(output.status.code(), Some(130), "{}", String::from_utf8_lossy(&output.stderr));
-    assert!(started.elapsed() < Duration::from_secs(10));
-    let names: Vec<String> =
-        std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().file_name().into_string().unwrap()).collect();
-    // The model was either saved whole before the second signal, or not at all.
-    assert!(names.iter().all(|n| n == "m.safetensors"), "{names:?}");
-    if !names.is_empty() {
-        dnn::model_file::load::<f64>(dir.join("m.safetensors")).unwrap();
+    // long enough for the second signal to find it in progress more often than not. When
+    // the first signal's stop and save win the race, the run ends normally (exit 0, the
+    // model whole); that is allowed, but at least one of five runs must show the quick exit.
+    let mut quick_exits = 0;
+    for attempt in 0..5 {
+        let dir = common::temp_dir(&format!("process-twice-{attempt}"));
+        let args = ["train", "--layers", "3000,3000", "--iterations", "100000000", "--model", "m.safetensors"];
+        let (child, reader) = start_and_wait_for(&dir, &args, "Cost after iteration 0:");
+        send(&child, "INT");
+        send(&child, "INT");
+        let started = Instant::now();
+        let output = child.wait_with_output().unwrap();
+        reader.join().unwrap();
+        let code = output.status.code();
+        assert!(code == Some(130) || code == Some(0), "{code:?}: {}", String::from_utf8_lossy(&output.stderr));
+        assert!(started.elapsed() < Duration::from_secs(10));
+        let names: Vec<String> =
+            std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().file_name().into_string().unwrap()).collect();
+        // The model was either saved whole before the second signal, or not at all.
+        assert!(names.iter().all(|n| n == "m.safetensors"), "{names:?}");
+        if code == Some(0) {
+            assert_eq!(names, ["m.safetensors"]);
+        }
+        if !names.is_empty() {
+            dnn::model_file::load::<f64>(dir.join("m.safetensors")).unwrap();
+        }
+        if code == Some(130) {
+            quick_exits += 1;
+            break;
+        }
     }
+    assert_eq!(quick_exits, 1, "the second signal never arrived before the run ended");
 }
 
 #[test]
