@@ -52,6 +52,20 @@ pub enum Error {
         expected: &'static str,
     },
 
+    /// The Gram form was asked for (`GramMode::On`) with settings it cannot carry exactly.
+    #[error("the Gram form cannot be used here: {reason}")]
+    GramNotExact {
+        /// Which setting stands in the way, and why.
+        reason: &'static str,
+    },
+
+    /// Early stopping was asked for without validation data to stop on.
+    #[error("early stopping (patience {patience}) needs validation data")]
+    PatienceWithoutValidation {
+        /// The patience asked for.
+        patience: usize,
+    },
+
     /// Zero initial weights were asked for a network with hidden layers.
     #[error(
         "zero initialisation with {hidden_layers} hidden layer(s): every hidden unit of a layer \

@@ -59,8 +59,10 @@ pub mod memory;
 pub mod metrics;
 pub mod model_file;
 mod network;
+pub mod optimizer;
 #[cfg(feature = "plot")]
 pub mod plot;
+pub mod regularization;
 mod rng;
 pub mod search;
 mod train;
@@ -77,7 +79,11 @@ pub use layer::{Dense, Gradients};
 pub use loss::Loss;
 pub use network::{Architecture, Network, Workspace};
 pub use rng::NumpyRng;
-pub use train::{fit, fit_with, Divergence, History, Progress, TrainConfig, ValidTrainConfig, DIVERGENCE_FACTOR};
+pub use optimizer::{Optimizer, OptimizerKind};
+pub use train::{
+    fit, fit_validated, fit_with, Decay, Divergence, Dropout, History, Progress, TrainConfig, ValidTrainConfig, Validation,
+    DIVERGENCE_FACTOR,
+};
 
 /// README.md's Rust example, compiled and run as a doctest.
 #[doc = include_str!("../README.md")]

@@ -54,8 +54,16 @@ impl Loss {
     /// # Shapes
     /// `z`, `a`, `y`: n\[L\] × m. The sum is accumulated in `f64`.
     pub fn cost<T: Float>(self, z: ArrayView2<T>, a: ArrayView2<T>, y: ArrayView2<T>) -> f64 {
-        let m = y.ncols() as f64;
-        let total: f64 = match self {
+        self.total(z, a, y) / y.ncols() as f64
+    }
+
+    /// `Σ L(a, y)` over all m examples (and all output units): the cost before dividing by m,
+    /// computed as [`Loss::cost`] says.
+    ///
+    /// # Shapes
+    /// `z`, `a`, `y`: n\[L\] × m. The sum is accumulated in `f64`.
+    pub fn total<T: Float>(self, z: ArrayView2<T>, a: ArrayView2<T>, y: ArrayView2<T>) -> f64 {
+        match self {
             Loss::CrossEntropy => match (z.as_slice(), y.as_slice()) {
                 (Some(z), Some(y)) => crate::elementwise::cross_entropy_total(z, y),
                 _ => ndarray::Zip::from(&z).and(&y).fold(0.0, |sum, &z, &y| {
@@ -67,8 +75,7 @@ impl Loss {
                 let e = a.as_f64() - y.as_f64();
                 sum + e * e
             }),
-        };
-        total / m
+        }
     }
 
     /// The output layer's `dZ[L]`, scaled by m (the 1/m is applied with dW and db), in place.

@@ -7,6 +7,8 @@ use serde::{Deserialize, Serialize};
 use crate::gram::GramFirstLayer;
 use crate::layer::{Dense, Gradients};
 use crate::linalg::GemmScratch;
+use crate::regularization::{dropout_backward, dropout_forward};
+use crate::train::resize_in_place;
 use crate::{Activation, Error, Float, Init, Loss, NumpyRng, Result};
 
 /// The shape of a network: layer sizes `[n_x, n[1], …, n[L]]`, one activation per layer and
@@ -107,12 +109,40 @@ pub struct Workspace<T> {
 }
 
 /// The course's cache for layer l: Z\[l\] and A\[l\], plus `delta`, which holds dA\[l\] and
-/// then, in place, dZ\[l\].
+/// then, in place, dZ\[l\]; and for a hidden layer trained with dropout, its mask and output.
 #[derive(Debug, Clone)]
 struct LayerCache<T> {
     z: Array2<T>,
     a: Array2<T>,
     delta: Array2<T>,
+    dropout: Option<DropoutCache<T>>,
+}
+
+/// Dropout's buffers for one layer: the mask D of the last forward pass and the layer's
+/// output `A⊙D / keep_prob`, which the next layer reads instead of A (A itself stays, for
+/// g'(Z) in the backward pass).
+#[derive(Debug, Clone)]
+struct DropoutCache<T> {
+    keep_prob: f64,
+    mask: Array2<T>,
+    kept: Array2<T>,
+}
+
+impl<T: Float> LayerCache<T> {
+    /// What the next layer reads: A\[l\], or A\[l\] after dropout.
+    fn output(&self) -> ArrayView2<'_, T> {
+        match &self.dropout {
+            Some(dropout) => dropout.kept.view(),
+            None => self.a.view(),
+        }
+    }
+}
+
+/// Gives a buffer `m` columns, reusing its memory: no allocation while `m` is at most the
+/// number of columns it was made with.
+fn set_columns<T: Float>(array: &mut Array2<T>, m: usize) {
+    let rows = array.nrows();
+    resize_in_place(array, (rows, m));
 }
 
 impl<T: Float> Workspace<T> {
@@ -124,17 +154,47 @@ impl<T: Float> Workspace<T> {
     /// Buffers for `network` over `m` examples whose matrix products split over up to
     /// `threads` threads of the current rayon pool. Results do not depend on `threads`.
     pub fn with_threads(network: &Network<T>, m: usize, threads: usize) -> Self {
+        Self::for_training(network, m, threads, &[])
+    }
+
+    /// Buffers for training `network` on batches of up to `m` examples, with dropout on the
+    /// hidden layers whose keep probability (`keep_probs[l−1]` for layer l) is below 1.
+    pub(crate) fn for_training(network: &Network<T>, m: usize, threads: usize, keep_probs: &[f64]) -> Self {
         let caches = network
             .layers
             .iter()
-            .map(|layer| LayerCache {
-                z: Array2::zeros((layer.n_out(), m)),
-                a: Array2::zeros((layer.n_out(), m)),
-                delta: Array2::zeros((layer.n_out(), m)),
+            .enumerate()
+            .map(|(l, layer)| {
+                let shape = (layer.n_out(), m);
+                let keep_prob = keep_probs.get(l).copied().filter(|&p| p < 1.0);
+                LayerCache {
+                    z: Array2::zeros(shape),
+                    a: Array2::zeros(shape),
+                    delta: Array2::zeros(shape),
+                    dropout: keep_prob.map(|keep_prob| DropoutCache {
+                        keep_prob,
+                        mask: Array2::zeros(shape),
+                        kept: Array2::zeros(shape),
+                    }),
+                }
             })
             .collect();
         let grads = network.layers.iter().map(Gradients::zeros_like).collect();
         Workspace { caches, grads, scratch: GemmScratch::new(threads) }
+    }
+
+    /// Resizes the buffers to `m` examples, at most as many as they were made for: the last,
+    /// smaller mini-batch of an epoch. Allocates nothing.
+    pub(crate) fn set_columns(&mut self, m: usize) {
+        for cache in &mut self.caches {
+            set_columns(&mut cache.z, m);
+            set_columns(&mut cache.a, m);
+            set_columns(&mut cache.delta, m);
+            if let Some(dropout) = &mut cache.dropout {
+                set_columns(&mut dropout.mask, m);
+                set_columns(&mut dropout.kept, m);
+            }
+        }
     }
 
     /// The number of examples the buffers hold.
@@ -170,6 +230,11 @@ impl<T: Float> Workspace<T> {
     /// The gradients of the last backward sweep, layer 1 first.
     pub fn gradients(&self) -> &[Gradients<T>] {
         &self.grads
+    }
+
+    /// The gradients, for changing them in place (L2's term) between the sweeps.
+    pub(crate) fn gradients_mut(&mut self) -> &mut [Gradients<T>] {
+        &mut self.grads
     }
 }
 
@@ -300,11 +365,19 @@ impl<T: Float> Network<T> {
     /// # Shapes
     /// `x`: n_x × m, with m the workspace's.
     pub fn forward(&self, x: ArrayView2<T>, ws: &mut Workspace<T>) {
-        self.forward_sweep(x, ws, None);
+        self.forward_sweep(x, ws, None, None);
     }
 
-    /// The forward sweep, with layer 1's `W[1]·X` taken from the Gram form when given.
-    pub(crate) fn forward_sweep(&self, x: ArrayView2<T>, ws: &mut Workspace<T>, gram: Option<&GramFirstLayer<T>>) {
+    /// The forward sweep, with layer 1's `W[1]·X` taken from the Gram form when given, and
+    /// dropout's masks drawn from `masks` on the layers the workspace has them for (a
+    /// workspace with dropout needs a generator).
+    pub(crate) fn forward_sweep(
+        &self,
+        x: ArrayView2<T>,
+        ws: &mut Workspace<T>,
+        gram: Option<&GramFirstLayer<T>>,
+        mut masks: Option<&mut NumpyRng>,
+    ) {
         for l in 0..self.layers.len() {
             let (done, rest) = ws.caches.split_at_mut(l);
             let cache = &mut rest[0];
@@ -316,9 +389,14 @@ impl<T: Float> Network<T> {
                     self.layers[0].add_bias_and_activate(cache.z.view_mut(), cache.a.view_mut(), offset, threads);
                 }
                 _ => {
-                    let a_prev = if l == 0 { x } else { done[l - 1].a.view() };
+                    let a_prev = if l == 0 { x } else { done[l - 1].output() };
                     self.layers[l].forward(a_prev, cache.z.view_mut(), cache.a.view_mut(), &mut ws.scratch);
                 }
+            }
+            if let Some(dropout) = &mut cache.dropout {
+                let rng = masks.as_deref_mut().expect("a generator for dropout's masks");
+                let DropoutCache { keep_prob, mask, kept } = dropout;
+                dropout_forward(cache.a.view(), mask.view_mut(), kept.view_mut(), *keep_prob, rng);
             }
         }
     }
@@ -327,6 +405,13 @@ impl<T: Float> Network<T> {
     pub fn cost(&self, ws: &Workspace<T>, y: ArrayView2<T>) -> f64 {
         let last = ws.caches.last().expect("a network has layers");
         self.loss.cost(last.z.view(), last.a.view(), y)
+    }
+
+    /// The summed loss `Σ L` of the last forward sweep against labels `y` (n\[L\] × m): the
+    /// cost times m.
+    pub(crate) fn loss_total(&self, ws: &Workspace<T>, y: ArrayView2<T>) -> f64 {
+        let last = ws.caches.last().expect("a network has layers");
+        self.loss.total(last.z.view(), last.a.view(), y)
     }
 
     /// The backward sweep after [`Network::forward`] on the same `x`: dZ\[L\] from the loss,
@@ -356,7 +441,14 @@ impl<T: Float> Network<T> {
                 None => self.layers[l].backward(x, dz, &mut ws.grads[l], first_dw, None, &mut ws.scratch),
                 Some(prev) => {
                     let da_prev = Some(prev.delta.view_mut());
-                    self.layers[l].backward(prev.a.view(), dz, &mut ws.grads[l], true, da_prev, &mut ws.scratch);
+                    let a_prev = match &prev.dropout {
+                        Some(dropout) => dropout.kept.view(),
+                        None => prev.a.view(),
+                    };
+                    self.layers[l].backward(a_prev, dz, &mut ws.grads[l], true, da_prev, &mut ws.scratch);
+                    if let Some(dropout) = &prev.dropout {
+                        dropout_backward(prev.delta.view_mut(), dropout.mask.view(), dropout.keep_prob);
+                    }
                     activation_backward_in_parts(
                         self.layers[l - 1].activation(),
                         contiguous(&prev.z),

@@ -115,13 +115,10 @@ pub fn run(args: TrainArgs) -> Result<()> {
     let task = task_for_output(output)?;
     let hidden_sizes = parse_layers(&hyper.layers)?;
     let init: Init = hyper.init.parse().context("--init")?;
-    let config = TrainConfig {
-        learning_rate: hyper.learning_rate,
-        iterations: hyper.iterations,
-        threads: args.threads.unwrap_or(0),
-        gram: args.gram.into(),
-    }
-    .check()?;
+    let config = TrainConfig::new(hyper.learning_rate, hyper.iterations)
+        .with_threads(args.threads.unwrap_or(0))
+        .with_gram(args.gram.into())
+        .check()?;
     if args.threads == Some(0) {
         bail!("invalid --threads 0: expected at least 1");
     }

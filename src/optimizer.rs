@@ -1,0 +1,302 @@
+//! The update rules after backpropagation: gradient descent, momentum, RMSprop and Adam, each
+//! written as the course writes it, and their state (velocities, squared averages, the step
+//! counter t), allocated once before training.
+
+use std::fmt;
+use std::str::FromStr;
+
+use ndarray::{Array, Array1, Array2, ArrayView, ArrayViewMut, Dimension, Zip};
+use serde::{Deserialize, Serialize};
+
+use crate::layer::Gradients;
+use crate::{Error, Float, Network, Result};
+
+/// β₁ (momentum's β too), β₂ and ε when not given: the course's and Adam's paper's values.
+pub const DEFAULT_BETA1: f64 = 0.9;
+/// See [`DEFAULT_BETA1`].
+pub const DEFAULT_BETA2: f64 = 0.999;
+/// See [`DEFAULT_BETA1`].
+pub const DEFAULT_EPSILON: f64 = 1e-8;
+
+/// How the gradients of one step change the parameters.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case", tag = "name")]
+pub enum Optimizer {
+    /// `W := W − α·dW` (the first course's update).
+    #[default]
+    GradientDescent,
+    /// `v := β·v + (1 − β)·dW`, `W := W − α·v`, with v zero at the start.
+    Momentum {
+        /// β, the weight of the past velocity (0.9 in the course).
+        beta: f64,
+    },
+    /// `s := β₂·s + (1 − β₂)·dW²`, `W := W − α·dW / (√s + ε)`, with s zero at the start.
+    RmsProp {
+        /// β₂, the weight of the past squared gradients.
+        beta2: f64,
+        /// ε, which keeps the division finite.
+        epsilon: f64,
+    },
+    /// Momentum and RMSprop together, each bias-corrected by the step counter t (1 at the
+    /// first update, never reset):
+    /// `v := β₁·v + (1 − β₁)·dW`, `v̂ = v / (1 − β₁ᵗ)`, `s := β₂·s + (1 − β₂)·dW²`,
+    /// `ŝ = s / (1 − β₂ᵗ)`, `W := W − α·v̂ / (√ŝ + ε)`.
+    Adam {
+        /// β₁, the weight of the past velocity.
+        beta1: f64,
+        /// β₂, the weight of the past squared gradients.
+        beta2: f64,
+        /// ε, which keeps the division finite.
+        epsilon: f64,
+    },
+}
+
+/// The optimizer's name alone, as on the command line (`--optimizer gd|momentum|rmsprop|adam`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OptimizerKind {
+    /// [`Optimizer::GradientDescent`].
+    GradientDescent,
+    /// [`Optimizer::Momentum`].
+    Momentum,
+    /// [`Optimizer::RmsProp`].
+    RmsProp,
+    /// [`Optimizer::Adam`].
+    Adam,
+}
+
+impl OptimizerKind {
+    /// The name on the command line and in model files.
+    pub fn name(self) -> &'static str {
+        match self {
+            OptimizerKind::GradientDescent => "gd",
+            OptimizerKind::Momentum => "momentum",
+            OptimizerKind::RmsProp => "rmsprop",
+            OptimizerKind::Adam => "adam",
+        }
+    }
+
+    /// The optimizer with these hyperparameters (`beta1` is momentum's β); those it does not
+    /// use are ignored.
+    pub fn with(self, beta1: f64, beta2: f64, epsilon: f64) -> Optimizer {
+        match self {
+            OptimizerKind::GradientDescent => Optimizer::GradientDescent,
+            OptimizerKind::Momentum => Optimizer::Momentum { beta: beta1 },
+            OptimizerKind::RmsProp => Optimizer::RmsProp { beta2, epsilon },
+            OptimizerKind::Adam => Optimizer::Adam { beta1, beta2, epsilon },
+        }
+    }
+}
+
+impl fmt::Display for OptimizerKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl FromStr for OptimizerKind {
+    type Err = Error;
+
+    fn from_str(s: &str) -> Result<Self> {
+        match s.trim() {
+            "gd" | "sgd" | "gradient-descent" => Ok(OptimizerKind::GradientDescent),
+            "momentum" => Ok(OptimizerKind::Momentum),
+            "rmsprop" => Ok(OptimizerKind::RmsProp),
+            "adam" => Ok(OptimizerKind::Adam),
+            _ => Err(Error::Parse { what: "optimizer", input: s.to_string(), expected: "gd, momentum, rmsprop or adam" }),
+        }
+    }
+}
+
+impl Optimizer {
+    /// Its name alone.
+    pub fn kind(&self) -> OptimizerKind {
+        match self {
+            Optimizer::GradientDescent => OptimizerKind::GradientDescent,
+            Optimizer::Momentum { .. } => OptimizerKind::Momentum,
+            Optimizer::RmsProp { .. } => OptimizerKind::RmsProp,
+            Optimizer::Adam { .. } => OptimizerKind::Adam,
+        }
+    }
+
+    /// Checks the hyperparameters: every β in [0, 1), ε finite and greater than 0.
+    pub fn check(&self) -> Result<()> {
+        let beta = |name: &'static str, value: f64| {
+            if (0.0..1.0).contains(&value) {
+                Ok(())
+            } else {
+                Err(Error::InvalidHyperparameter { name, value: value.to_string(), expected: "a number in [0, 1)" })
+            }
+        };
+        let epsilon = |value: f64| {
+            if value.is_finite() && value > 0.0 {
+                Ok(())
+            } else {
+                Err(Error::InvalidHyperparameter {
+                    name: "epsilon",
+                    value: value.to_string(),
+                    expected: "a finite number greater than 0",
+                })
+            }
+        };
+        match *self {
+            Optimizer::GradientDescent => Ok(()),
+            Optimizer::Momentum { beta: b } => beta("beta1", b),
+            Optimizer::RmsProp { beta2, epsilon: e } => beta("beta2", beta2).and(epsilon(e)),
+            Optimizer::Adam { beta1, beta2, epsilon: e } => beta("beta1", beta1).and(beta("beta2", beta2)).and(epsilon(e)),
+        }
+    }
+}
+
+impl fmt::Display for Optimizer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match *self {
+            Optimizer::GradientDescent => write!(f, "gd"),
+            Optimizer::Momentum { beta } => write!(f, "momentum (beta {beta})"),
+            Optimizer::RmsProp { beta2, epsilon } => write!(f, "rmsprop (beta2 {beta2}, epsilon {epsilon})"),
+            Optimizer::Adam { beta1, beta2, epsilon } => {
+                write!(f, "adam (beta1 {beta1}, beta2 {beta2}, epsilon {epsilon})")
+            }
+        }
+    }
+}
+
+/// One parameter's running averages: the velocity v (momentum, Adam) and the squared
+/// average s (RMSprop, Adam), each empty when the optimizer has none.
+#[derive(Debug, Clone)]
+struct Moments<D> {
+    v: D,
+    s: D,
+}
+
+/// The running averages of one layer's W and b.
+#[derive(Debug, Clone)]
+struct LayerState<T> {
+    w: Moments<Array2<T>>,
+    b: Moments<Array1<T>>,
+}
+
+/// The optimizer's state over a whole network, zero at the start and sized once: nothing is
+/// allocated by [`OptimizerState::update`].
+#[derive(Debug, Clone)]
+pub(crate) struct OptimizerState<T> {
+    optimizer: Optimizer,
+    layers: Vec<LayerState<T>>,
+    /// The number of updates so far (Adam's t is this plus one during an update).
+    t: u64,
+}
+
+/// The scalars of one update, in the parameters' type.
+#[derive(Debug, Clone, Copy)]
+struct Step<T> {
+    learning_rate: T,
+    beta1: T,
+    one_minus_beta1: T,
+    beta2: T,
+    one_minus_beta2: T,
+    epsilon: T,
+    /// 1 − β₁ᵗ and 1 − β₂ᵗ (Adam's bias corrections; 1 otherwise).
+    correction1: T,
+    correction2: T,
+}
+
+impl<T: Float> OptimizerState<T> {
+    /// Zero velocities and squared averages shaped like `network`'s parameters, for those the
+    /// optimizer uses.
+    pub(crate) fn new(optimizer: Optimizer, network: &Network<T>) -> Self {
+        let (velocity, squares) = match optimizer {
+            Optimizer::GradientDescent => (false, false),
+            Optimizer::Momentum { .. } => (true, false),
+            Optimizer::RmsProp { .. } => (false, true),
+            Optimizer::Adam { .. } => (true, true),
+        };
+        let layers = network
+            .layers()
+            .iter()
+            .map(|layer| {
+                let (w_dim, b_dim) = (layer.w().raw_dim(), layer.b().raw_dim());
+                let zeros_w = |used: bool| if used { Array2::zeros(w_dim) } else { Array2::zeros((0, 0)) };
+                let zeros_b = |used: bool| if used { Array1::zeros(b_dim) } else { Array1::zeros(0) };
+                LayerState {
+                    w: Moments { v: zeros_w(velocity), s: zeros_w(squares) },
+                    b: Moments { v: zeros_b(velocity), s: zeros_b(squares) },
+                }
+            })
+            .collect();
+        OptimizerState { optimizer, layers, t: 0 }
+    }
+
+    /// One update of every layer with the gradients `grads` (layer 1 first) and learning
+    /// rate α; `first_w` false leaves W\[1\] alone (the Gram form carries it). Counts the step.
+    pub(crate) fn update(&mut self, network: &mut Network<T>, grads: &[Gradients<T>], learning_rate: f64, first_w: bool) {
+        self.t += 1;
+        let step = self.step(learning_rate);
+        let optimizer = self.optimizer;
+        for (l, ((w, b), (state, grads))) in network.layers_mut().zip(self.layers.iter_mut().zip(grads)).enumerate() {
+            if l > 0 || first_w {
+                update_parameters(optimizer, &step, w, grads.dw.view(), &mut state.w.v, &mut state.w.s);
+            }
+            update_parameters(optimizer, &step, b, grads.db.view(), &mut state.b.v, &mut state.b.s);
+        }
+    }
+
+    fn step(&self, learning_rate: f64) -> Step<T> {
+        let (beta1, beta2, epsilon) = match self.optimizer {
+            Optimizer::GradientDescent => (0.0, 0.0, 0.0),
+            Optimizer::Momentum { beta } => (beta, 0.0, 0.0),
+            Optimizer::RmsProp { beta2, epsilon } => (0.0, beta2, epsilon),
+            Optimizer::Adam { beta1, beta2, epsilon } => (beta1, beta2, epsilon),
+        };
+        let (correction1, correction2) = match self.optimizer {
+            // β^t as the course computes it: C's pow of a double t.
+            Optimizer::Adam { .. } => (1.0 - beta1.powf(self.t as f64), 1.0 - beta2.powf(self.t as f64)),
+            _ => (1.0, 1.0),
+        };
+        Step {
+            learning_rate: T::from_f64(learning_rate),
+            beta1: T::from_f64(beta1),
+            one_minus_beta1: T::from_f64(1.0 - beta1),
+            beta2: T::from_f64(beta2),
+            one_minus_beta2: T::from_f64(1.0 - beta2),
+            epsilon: T::from_f64(epsilon),
+            correction1: T::from_f64(correction1),
+            correction2: T::from_f64(correction2),
+        }
+    }
+}
+
+/// One parameter array's update, in the course's expression order (which matters only in the
+/// last bit): `W − α·dW`; momentum `β·v + (1 − β)·dW` then `W − α·v`; RMSprop
+/// `β₂·s + (1 − β₂)·dW²` then `W − (α·dW)/(√s + ε)`; Adam both averages, then
+/// `W − (α·(v/(1 − β₁ᵗ)))/(√(s/(1 − β₂ᵗ)) + ε)`.
+///
+/// # Shapes
+/// `param`, `grad` and the used moments (`v`, `s`) have one shape; unused moments are empty.
+fn update_parameters<T: Float, D: Dimension>(
+    optimizer: Optimizer,
+    step: &Step<T>,
+    param: ArrayViewMut<T, D>,
+    grad: ArrayView<T, D>,
+    v: &mut Array<T, D>,
+    s: &mut Array<T, D>,
+) {
+    let &Step { learning_rate: lr, beta1, one_minus_beta1, beta2, one_minus_beta2, epsilon, correction1, correction2 } =
+        step;
+    match optimizer {
+        Optimizer::GradientDescent => Zip::from(param).and(grad).for_each(|w, &dw| *w -= lr * dw),
+        Optimizer::Momentum { .. } => Zip::from(param).and(grad).and(v).for_each(|w, &dw, v| {
+            *v = beta1 * *v + one_minus_beta1 * dw;
+            *w -= lr * *v;
+        }),
+        Optimizer::RmsProp { .. } => Zip::from(param).and(grad).and(s).for_each(|w, &dw, s| {
+            *s = beta2 * *s + one_minus_beta2 * (dw * dw);
+            *w -= (lr * dw) / (s.sqrt() + epsilon);
+        }),
+        Optimizer::Adam { .. } => Zip::from(param).and(grad).and(v).and(s).for_each(|w, &dw, v, s| {
+            *v = beta1 * *v + one_minus_beta1 * dw;
+            *s = beta2 * *s + one_minus_beta2 * (dw * dw);
+            let v_corrected = *v / correction1;
+            let s_corrected = *s / correction2;
+            *w -= (lr * v_corrected) / (s_corrected.sqrt() + epsilon);
+        }),
+    }
+}

@@ -1,0 +1,250 @@
+//! Training: the loop over epochs and batches that runs the forward and backward sweeps and
+//! the optimizer, with its checked configuration ([`config`]), its mini-batches ([`batches`])
+//! and what it records ([`history`]).
+
+mod batches;
+mod config;
+mod history;
+mod validation;
+
+use std::ops::ControlFlow;
+
+use ndarray::ArrayView2;
+
+pub(crate) use batches::resize_in_place;
+use batches::MiniBatches;
+use validation::Scorer;
+pub use config::{Decay, Dropout, TrainConfig, ValidTrainConfig};
+pub use history::{Divergence, History, Progress, DIVERGENCE_FACTOR};
+
+use crate::gram::GramFirstLayer;
+use crate::network::Workspace;
+use crate::optimizer::OptimizerState;
+use crate::regularization::{add_l2_gradient, l2_regularization_cost};
+use crate::{Error, Float, Network, NumpyRng, Result};
+
+/// Validation data: X (n_x × m_v) and Y (n\[L\] × m_v), scored after every epoch.
+pub type Validation<'a, T> = (ArrayView2<'a, T>, ArrayView2<'a, T>);
+
+/// Trains `network` on X (n_x × m) and Y (n\[L\] × m) as `config` says: by default the
+/// first course's batch gradient descent.
+///
+/// Each epoch shuffles the examples (with mini-batches) and, for each batch, runs the
+/// course's steps: forward (with dropout's masks), the cost (with L2's term), backward (with
+/// L2's gradient and the masks), and the optimizer's update. Returns the trained network and
+/// its history.
+pub fn fit<T: Float>(
+    network: Network<T>,
+    x: ArrayView2<T>,
+    y: ArrayView2<T>,
+    config: &ValidTrainConfig,
+) -> Result<(Network<T>, History)> {
+    fit_with(network, x, y, config, |_| ControlFlow::Continue(()))
+}
+
+/// As [`fit`], calling `on_iteration` after every epoch; returning `ControlFlow::Break(())`
+/// stops training there (the updates of that epoch are kept).
+///
+/// Training stops by itself when it diverges: at the first epoch whose cost is NaN or
+/// infinite or more than [`DIVERGENCE_FACTOR`] times the first cost, without calling
+/// `on_iteration`. With full batches that is before the iteration's update, so the network
+/// returned is the one that had that cost; with mini-batches, after the epoch. [`History::diverged`]
+/// says where. This is not an error: the caller decides what a diverged network is good for
+/// ([`Divergence::last_finite_updates`]).
+///
+/// Nothing is allocated inside the loop: the workspace, the optimizer's state, the batches
+/// and the history are sized before the first epoch.
+pub fn fit_with<T: Float>(
+    network: Network<T>,
+    x: ArrayView2<T>,
+    y: ArrayView2<T>,
+    config: &ValidTrainConfig,
+    on_iteration: impl FnMut(Progress) -> ControlFlow<()> + Send,
+) -> Result<(Network<T>, History)> {
+    fit_validated(network, x, y, None, config, on_iteration)
+}
+
+/// As [`fit_with`], scoring `validation` after every epoch (cost and, for a classifier,
+/// accuracy, in [`History`] and [`Progress`]); with [`TrainConfig::patience`], training stops
+/// after that many epochs in a row without a lower validation cost and the network returned
+/// has the weights of the best epoch ([`History::best_epoch`]).
+pub fn fit_validated<T: Float>(
+    mut network: Network<T>,
+    x: ArrayView2<T>,
+    y: ArrayView2<T>,
+    validation: Option<Validation<'_, T>>,
+    config: &ValidTrainConfig,
+    mut on_iteration: impl FnMut(Progress) -> ControlFlow<()> + Send,
+) -> Result<(Network<T>, History)> {
+    network.check_input(x)?;
+    network.check_labels(y, x.ncols())?;
+    if let Some((x_val, y_val)) = validation {
+        network.check_input(x_val)?;
+        network.check_labels(y_val, x_val.ncols())?;
+    }
+    let settings = config.config();
+    if let (Some(patience), None) = (settings.patience, validation) {
+        return Err(Error::PatienceWithoutValidation { patience });
+    }
+    let keep_probs = match &settings.dropout {
+        Some(dropout) => dropout.keep_probs(network.layers().len() - 1)?,
+        None => Vec::new(),
+    };
+    let x = x.as_standard_layout();
+    let y = y.as_standard_layout();
+    let (x, y) = (x.view(), y.view());
+    let m = x.ncols();
+    let batch_size = config.batch_size(m);
+    let mut batches = (batch_size < m).then(|| MiniBatches::new(x, y, batch_size, settings.shuffle_seed));
+    let mut ws = Workspace::for_training(&network, batch_size, config.threads(), &keep_probs);
+    let mut optimizer = OptimizerState::new(settings.optimizer, &network);
+    let mut masks = settings.dropout.as_ref().map(|dropout| NumpyRng::new(dropout.seed));
+    let mut scorer = validation.map(|(x_val, y_val)| Scorer::new(&network, x_val, y_val, config.threads()));
+    let epochs = config.iterations();
+    let mut history = History { costs: Vec::with_capacity(epochs), ..History::default() };
+    if scorer.is_some() {
+        history.validation_costs.reserve(epochs);
+        history.validation_accuracies.reserve(epochs);
+    }
+    let use_gram = settings.gram_obstacle().is_none()
+        && settings.gram.applies(x.nrows(), m, std::mem::size_of::<T>());
+    let mut train = || {
+        let mut gram = use_gram.then(|| GramFirstLayer::new(network.layers()[0].w(), x, ws.scratch()));
+        let mut step = Step { optimizer: &mut optimizer, masks: masks.as_mut(), config };
+        for epoch in 0..epochs {
+            let learning_rate = config.learning_rate_for(epoch);
+            let cost = match batches.as_mut() {
+                None => {
+                    let (total, l2_cost) = step.forward_and_cost(&network, x, y, &mut ws, gram.as_ref());
+                    let cost = total / m as f64 + l2_cost;
+                    history.costs.push(cost);
+                    history.diverged = Divergence::check(epoch, cost, history.costs[0], config.learning_rate());
+                    if history.diverged.is_some() {
+                        break;
+                    }
+                    step.backward_and_update(&mut network, x, y, &mut ws, learning_rate, gram.as_mut());
+                    cost
+                }
+                Some(batches) => {
+                    batches.shuffle(epoch);
+                    let mut total = 0.0;
+                    for k in 0..batches.count() {
+                        let (x_batch, y_batch) = batches.batch(k);
+                        ws.set_columns(x_batch.ncols());
+                        let (batch_total, l2_cost) = step.forward_and_cost(&network, x_batch, y_batch, &mut ws, None);
+                        total += batch_total + x_batch.ncols() as f64 * l2_cost;
+                        step.backward_and_update(&mut network, x_batch, y_batch, &mut ws, learning_rate, None);
+                    }
+                    let cost = total / m as f64;
+                    history.costs.push(cost);
+                    history.diverged = Divergence::check(epoch, cost, history.costs[0], config.learning_rate());
+                    if history.diverged.is_some() {
+                        break;
+                    }
+                    cost
+                }
+            };
+            let mut progress = Progress {
+                iteration: epoch,
+                cost,
+                iterations: epochs,
+                learning_rate,
+                validation_cost: None,
+                validation_accuracy: None,
+            };
+            let mut no_progress = false;
+            if let Some(scorer) = scorer.as_mut() {
+                let (cost, accuracy) = scorer.score(&network);
+                history.validation_costs.push(cost);
+                progress.validation_cost = Some(cost);
+                if let Some(accuracy) = accuracy {
+                    history.validation_accuracies.push(accuracy);
+                    progress.validation_accuracy = Some(accuracy);
+                }
+                if let Some(patience) = settings.patience {
+                    no_progress = scorer.keep_best(&network, epoch, cost) >= patience;
+                }
+            }
+            if on_iteration(progress).is_break() || no_progress {
+                history.stopped_early = epoch + 1 < epochs;
+                break;
+            }
+        }
+        if let Some(gram) = gram {
+            let (mut w1, _) = network.layers_mut().next().expect("a network has layers");
+            w1.assign(&gram.weights(x, ws.scratch()));
+        }
+        if let (Some(scorer), Some(_)) = (scorer.as_ref(), settings.patience) {
+            history.best_epoch = scorer.restore_best(&mut network);
+        }
+    };
+    if config.threads() > 1 {
+        // The loop runs inside a pool of its own, so the products' fork-join stays on the
+        // pool's threads (and allocates nothing per iteration).
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(config.threads())
+            .build()
+            .map_err(|e| Error::Threads { threads: config.threads(), reason: e.to_string() })?;
+        // Every worker runs once before training, so that thread start-up is behind us.
+        pool.broadcast(|_| ());
+        pool.install(train);
+    } else {
+        train();
+    }
+    Ok((network, history))
+}
+
+/// One batch's steps with the settings that stay the same all along: the optimizer's state,
+/// dropout's generator and the configuration.
+struct Step<'a, T> {
+    optimizer: &'a mut OptimizerState<T>,
+    masks: Option<&'a mut NumpyRng>,
+    config: &'a ValidTrainConfig,
+}
+
+impl<T: Float> Step<'_, T> {
+    /// The forward sweep over a batch (drawing dropout's masks: with the course's reseeding,
+    /// from the seed again), then its summed loss `Σ L` and L2's term `λ/(2m_b)·Σ‖W‖²`.
+    fn forward_and_cost(
+        &mut self,
+        network: &Network<T>,
+        x: ArrayView2<T>,
+        y: ArrayView2<T>,
+        ws: &mut Workspace<T>,
+        gram: Option<&GramFirstLayer<T>>,
+    ) -> (f64, f64) {
+        if let (Some(rng), Some(dropout)) = (self.masks.as_deref_mut(), &self.config.config().dropout) {
+            if dropout.reseed_every_pass {
+                rng.seed(dropout.seed);
+            }
+        }
+        network.forward_sweep(x, ws, gram, self.masks.as_deref_mut());
+        let total = network.loss_total(ws, y);
+        let lambda = self.config.config().l2;
+        let l2_cost = if lambda > 0.0 { l2_regularization_cost(network, lambda, x.ncols()) } else { 0.0 };
+        (total, l2_cost)
+    }
+
+    /// The backward sweep (with L2's gradient), then the optimizer's update at this learning
+    /// rate; with the Gram form, W\[1\]'s step goes to it.
+    fn backward_and_update(
+        &mut self,
+        network: &mut Network<T>,
+        x: ArrayView2<T>,
+        y: ArrayView2<T>,
+        ws: &mut Workspace<T>,
+        learning_rate: f64,
+        gram: Option<&mut GramFirstLayer<T>>,
+    ) {
+        let direct = gram.is_none();
+        network.backward_sweep(x, y, ws, direct);
+        let lambda = self.config.config().l2;
+        if lambda > 0.0 {
+            add_l2_gradient(network, ws.gradients_mut(), lambda, x.ncols(), direct);
+        }
+        self.optimizer.update(network, ws.gradients(), learning_rate, direct);
+        if let Some(gram) = gram {
+            gram.update(ws.first_delta(), T::from_f64(learning_rate));
+        }
+    }
+}
