@@ -78,11 +78,11 @@ pub use init::Init;
 pub use layer::{Dense, Gradients};
 pub use loss::Loss;
 pub use network::{Architecture, Network, Workspace};
-pub use rng::NumpyRng;
 pub use optimizer::{Optimizer, OptimizerKind};
+pub use rng::NumpyRng;
 pub use train::{
-    fit, fit_validated, fit_with, Decay, Divergence, Dropout, History, Progress, TrainConfig, ValidTrainConfig, Validation,
-    DIVERGENCE_FACTOR,
+    fit, fit_validated, fit_with, Decay, Divergence, Dropout, History, Progress, TrainConfig, ValidTrainConfig,
+    ValidationData, DIVERGENCE_FACTOR,
 };
 
 /// README.md's Rust example, compiled and run as a doctest.

@@ -31,6 +31,22 @@ pub fn training_bytes(arch: &Architecture, m: usize, dtype: DType, gram: bool) -
     values.times(dtype_bytes(dtype)).0
 }
 
+/// Bytes needed to train `arch` on `m` examples in mini-batches of `batch` in `dtype`, at the
+/// peak: the parameters, their gradients and the optimizer's two running averages; the
+/// workspace for `batch` examples (Z\[l\], A\[l\], dZ\[l\] and dropout's mask and output,
+/// n\[l\] × batch each); the data X and Y in `dtype` and their copy one example per row, and
+/// the gathered batch. `None` when the count passes `u64`.
+pub fn batch_training_bytes(arch: &Architecture, m: usize, batch: usize, dtype: DType) -> Option<u64> {
+    let sizes = arch.sizes();
+    let (n_x, n_out) = (sizes[0], sizes[sizes.len() - 1]);
+    let values = Count::of(parameter_count(arch)?)
+        .times(4)
+        .plus(Count::of(unit_count(arch)?).times(5).times(batch))
+        .plus(Count::of(n_x).plus(Count::of(n_out)).times(m).times(2))
+        .plus(Count::of(n_x).plus(Count::of(n_out)).times(batch));
+    values.times(dtype_bytes(dtype)).0
+}
+
 /// Bytes needed to predict with `arch` on `m` examples in `dtype`: the parameters, Z\[l\] and
 /// A\[l\] of every layer (n\[l\] × m each) and X in `dtype` (n_x × m). `None` when the count
 /// passes `u64`.

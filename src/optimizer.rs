@@ -102,7 +102,9 @@ impl FromStr for OptimizerKind {
             "momentum" => Ok(OptimizerKind::Momentum),
             "rmsprop" => Ok(OptimizerKind::RmsProp),
             "adam" => Ok(OptimizerKind::Adam),
-            _ => Err(Error::Parse { what: "optimizer", input: s.to_string(), expected: "gd, momentum, rmsprop or adam" }),
+            _ => {
+                Err(Error::Parse { what: "optimizer", input: s.to_string(), expected: "gd, momentum, rmsprop or adam" })
+            }
         }
     }
 }
@@ -142,7 +144,9 @@ impl Optimizer {
             Optimizer::GradientDescent => Ok(()),
             Optimizer::Momentum { beta: b } => beta("beta1", b),
             Optimizer::RmsProp { beta2, epsilon: e } => beta("beta2", beta2).and(epsilon(e)),
-            Optimizer::Adam { beta1, beta2, epsilon: e } => beta("beta1", beta1).and(beta("beta2", beta2)).and(epsilon(e)),
+            Optimizer::Adam { beta1, beta2, epsilon: e } => {
+                beta("beta1", beta1).and(beta("beta2", beta2)).and(epsilon(e))
+            }
         }
     }
 }
@@ -227,7 +231,13 @@ impl<T: Float> OptimizerState<T> {
 
     /// One update of every layer with the gradients `grads` (layer 1 first) and learning
     /// rate α; `first_w` false leaves W\[1\] alone (the Gram form carries it). Counts the step.
-    pub(crate) fn update(&mut self, network: &mut Network<T>, grads: &[Gradients<T>], learning_rate: f64, first_w: bool) {
+    pub(crate) fn update(
+        &mut self,
+        network: &mut Network<T>,
+        grads: &[Gradients<T>],
+        learning_rate: f64,
+        first_w: bool,
+    ) {
         self.t += 1;
         let step = self.step(learning_rate);
         let optimizer = self.optimizer;

@@ -9,13 +9,20 @@ use crate::{Float, Network, NumpyRng};
 /// The L2 term of the cost, `λ/(2m)·(Σ‖W[1]‖² + … + Σ‖W[L]‖²)` (squares summed in f64), for
 /// a batch of m examples.
 pub fn l2_regularization_cost<T: Float>(network: &Network<T>, lambda: f64, m: usize) -> f64 {
-    let squares: f64 = network.layers().iter().map(|layer| layer.w().iter().map(|w| w.as_f64().powi(2)).sum::<f64>()).sum();
+    let squares: f64 =
+        network.layers().iter().map(|layer| layer.w().iter().map(|w| w.as_f64().powi(2)).sum::<f64>()).sum();
     lambda / (2.0 * m as f64) * squares
 }
 
 /// L2's part of the gradient, in place: `dW[l] += (λ/m)·W[l]` for every layer (`first_w`
 /// false skips layer 1, whose dW the Gram form does not form).
-pub fn add_l2_gradient<T: Float>(network: &Network<T>, grads: &mut [Gradients<T>], lambda: f64, m: usize, first_w: bool) {
+pub fn add_l2_gradient<T: Float>(
+    network: &Network<T>,
+    grads: &mut [Gradients<T>],
+    lambda: f64,
+    m: usize,
+    first_w: bool,
+) {
     let scale = T::from_f64(lambda / m as f64);
     for (l, (layer, grads)) in network.layers().iter().zip(grads).enumerate() {
         if l > 0 || first_w {

@@ -9,18 +9,22 @@ mod common;
 use std::path::PathBuf;
 
 use dnn::data::builtin;
-use dnn::{
-    fit, Activation, Architecture, Decay, Dropout, History, Init, Network, NumpyRng, Optimizer, TrainConfig,
-};
+use dnn::{fit, Activation, Architecture, Decay, Dropout, History, Init, Network, NumpyRng, Optimizer, TrainConfig};
 use ndarray::Array2;
 
 /// The course's mini-batch recipe (§5.4): moons (seed 3, 300 points), 2→5→2→1 ReLU/ReLU/sigmoid,
 /// He from seed 3, batches of 64 shuffled from seed 10, learning rate 0.0007 unless given.
-fn optimization_run(optimizer: Optimizer, learning_rate: f64, epochs: usize, decay: Option<Decay>) -> (Network<f64>, History) {
+fn optimization_run(
+    optimizer: Optimizer,
+    learning_rate: f64,
+    epochs: usize,
+    decay: Option<Decay>,
+) -> (Network<f64>, History) {
     let moons = builtin("optim-moons", 0).unwrap();
     let arch = Architecture::new(&[2, 5, 2, 1], Activation::Relu, Activation::Sigmoid).unwrap();
     let network = Network::<f64>::init(&arch, Init::He, &mut NumpyRng::new(3)).unwrap();
-    let mut config = TrainConfig::new(learning_rate, epochs).with_threads(1).with_batches(64, 10).with_optimizer(optimizer);
+    let mut config =
+        TrainConfig::new(learning_rate, epochs).with_threads(1).with_batches(64, 10).with_optimizer(optimizer);
     if let Some(decay) = decay {
         config = config.with_decay(decay);
     }

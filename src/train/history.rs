@@ -131,4 +131,3 @@ pub struct Progress {
     /// The validation accuracy after the epoch, with validation data and a classifier.
     pub validation_accuracy: Option<f64>,
 }
-

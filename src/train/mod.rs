@@ -13,9 +13,9 @@ use ndarray::ArrayView2;
 
 pub(crate) use batches::resize_in_place;
 use batches::MiniBatches;
-use validation::Scorer;
 pub use config::{Decay, Dropout, TrainConfig, ValidTrainConfig};
 pub use history::{Divergence, History, Progress, DIVERGENCE_FACTOR};
+use validation::Scorer;
 
 use crate::gram::GramFirstLayer;
 use crate::network::Workspace;
@@ -24,7 +24,7 @@ use crate::regularization::{add_l2_gradient, l2_regularization_cost};
 use crate::{Error, Float, Network, NumpyRng, Result};
 
 /// Validation data: X (n_x × m_v) and Y (n\[L\] × m_v), scored after every epoch.
-pub type Validation<'a, T> = (ArrayView2<'a, T>, ArrayView2<'a, T>);
+pub type ValidationData<'a, T> = (ArrayView2<'a, T>, ArrayView2<'a, T>);
 
 /// Trains `network` on X (n_x × m) and Y (n\[L\] × m) as `config` says: by default the
 /// first course's batch gradient descent.
@@ -72,7 +72,7 @@ pub fn fit_validated<T: Float>(
     mut network: Network<T>,
     x: ArrayView2<T>,
     y: ArrayView2<T>,
-    validation: Option<Validation<'_, T>>,
+    validation: Option<ValidationData<'_, T>>,
     config: &ValidTrainConfig,
     mut on_iteration: impl FnMut(Progress) -> ControlFlow<()> + Send,
 ) -> Result<(Network<T>, History)> {
@@ -106,8 +106,7 @@ pub fn fit_validated<T: Float>(
         history.validation_costs.reserve(epochs);
         history.validation_accuracies.reserve(epochs);
     }
-    let use_gram = settings.gram_obstacle().is_none()
-        && settings.gram.applies(x.nrows(), m, std::mem::size_of::<T>());
+    let use_gram = settings.gram_obstacle().is_none() && settings.gram.applies(x.nrows(), m, std::mem::size_of::<T>());
     let mut train = || {
         let mut gram = use_gram.then(|| GramFirstLayer::new(network.layers()[0].w(), x, ws.scratch()));
         let mut step = Step { optimizer: &mut optimizer, masks: masks.as_mut(), config };

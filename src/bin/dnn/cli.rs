@@ -224,7 +224,69 @@ pub struct TrainArgs {
     #[arg(long, short)]
     pub quiet: bool,
     #[command(flatten)]
+    pub optimization: OptimizationArgs,
+    #[command(flatten)]
     pub data_args: DataArgs,
+}
+
+/// How `dnn train` trains past full-batch gradient descent (the second course).
+#[derive(Debug, Args)]
+#[command(next_help_heading = "Optimisation and regularisation")]
+pub struct OptimizationArgs {
+    /// Examples per mini-batch (default: all of them, one full batch per iteration). Each
+    /// epoch shuffles the examples as the course does (seed S + 1 + epoch, see
+    /// --shuffle-seed); the last batch of an epoch is smaller.
+    #[arg(long, value_name = "B")]
+    pub batch_size: Option<usize>,
+    /// Number of epochs (passes over the data), instead of --iterations. Default with
+    /// mini-batches: 100.
+    #[arg(long, value_name = "N")]
+    pub epochs: Option<usize>,
+    /// The course's shuffle seed S: epoch k is shuffled with np.random.seed(S + 1 + k)
+    /// (10 reproduces the course). Default: --seed.
+    #[arg(long, value_name = "S")]
+    pub shuffle_seed: Option<u32>,
+    /// Update rule: gd, momentum, rmsprop, adam. With rmsprop or adam the learning rate for a
+    /// data file defaults to 0.001.
+    #[arg(long, default_value = "gd", value_name = "NAME")]
+    pub optimizer: String,
+    /// β₁ of Adam, and momentum's β.
+    #[arg(long, default_value_t = dnn::optimizer::DEFAULT_BETA1, value_name = "BETA")]
+    pub beta1: f64,
+    /// β₂ of Adam and RMSprop.
+    #[arg(long, default_value_t = dnn::optimizer::DEFAULT_BETA2, value_name = "BETA")]
+    pub beta2: f64,
+    /// ε of Adam and RMSprop.
+    #[arg(long, default_value_t = dnn::optimizer::DEFAULT_EPSILON, value_name = "EPS")]
+    pub epsilon: f64,
+    /// Learning-rate decay: α = α₀ / (1 + RATE·epoch), recomputed after each epoch.
+    #[arg(long, value_name = "RATE", allow_hyphen_values = true)]
+    pub decay: Option<f64>,
+    /// Decay in steps: α = α₀ / (1 + RATE·⌊epoch / T⌋) (the course's schedule_lr_decay).
+    #[arg(long, value_name = "T", requires = "decay")]
+    pub decay_every: Option<usize>,
+    /// L2 regularisation λ: the cost gains λ/(2m)·Σ‖W‖², each dW gains (λ/m)·W.
+    #[arg(long, value_name = "LAMBDA", allow_hyphen_values = true)]
+    pub l2: Option<f64>,
+    /// Inverted dropout: the probability of keeping a hidden unit, one value for every hidden
+    /// layer or one per hidden layer (P,P,…). Off at prediction.
+    #[arg(long, value_name = "P[,P…]", allow_hyphen_values = true)]
+    pub keep_prob: Option<String>,
+    /// Seed of dropout's masks. Default: --seed.
+    #[arg(long, value_name = "S")]
+    pub dropout_seed: Option<u32>,
+    /// Draw the same dropout masks in every iteration (the generator reseeded before every
+    /// forward pass), as the course's regularisation notebook does.
+    #[arg(long)]
+    pub dropout_reseed: bool,
+    /// Hold out this fraction of the training data (stratified by class, seeded by --seed)
+    /// and report its cost and accuracy after every epoch.
+    #[arg(long, value_name = "FRACTION")]
+    pub validation: Option<f64>,
+    /// Early stopping: stop after K epochs without a lower validation cost and keep the
+    /// weights of the best epoch (needs --validation).
+    #[arg(long, value_name = "K")]
+    pub patience: Option<usize>,
 }
 
 #[derive(Debug, Args)]

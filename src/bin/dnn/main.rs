@@ -13,6 +13,7 @@ mod data;
 mod evaluate;
 mod gradcheck;
 mod info;
+mod optimization;
 mod outcome;
 mod predict;
 mod search;

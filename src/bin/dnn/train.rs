@@ -10,7 +10,7 @@ use dnn::data::{Dataset, LabelNeed, Preprocessing, TargetScale, Task};
 use dnn::metrics::{self, RegressionMetrics};
 use dnn::model_file::{self, ModelInfo};
 use dnn::plot::{self, Curve};
-use dnn::{fit_with, Architecture, Float, History, Init, Network, NumpyRng, TrainConfig};
+use dnn::{fit_validated, Architecture, Float, History, Init, Network, NumpyRng, OptimizerKind, TrainConfig};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use serde_json::json;
 
@@ -18,6 +18,7 @@ use crate::cli::{DTypeArg, TargetScaleArg, TrainArgs};
 use crate::data::{
     apply_to_training, load, load_for, parse_activation, parse_layers, preprocessing_for, task_for_output, Reader,
 };
+use crate::optimization::{self, Regimen};
 use crate::outcome;
 
 /// Everything checked before any work starts.
@@ -28,6 +29,8 @@ struct Plan {
     task: Task,
     print_every: usize,
     seed: u32,
+    /// Whether training counts epochs of mini-batches (rather than full-batch iterations).
+    batches: bool,
 }
 
 /// The hyperparameters a run uses: the flags given, and for the others the defaults for its
@@ -74,6 +77,8 @@ impl Hyper {
     fn resolve(args: &TrainArgs) -> (Hyper, Vec<String>) {
         let builtin = args.data.starts_with("builtin:");
         let d = if builtin { COURSE_DEFAULTS } else { FILE_DEFAULTS };
+        let adaptive = matches!(args.optimization.optimizer.parse(), Ok(OptimizerKind::Adam | OptimizerKind::RmsProp));
+        let learning_rate = if adaptive { optimization::ADAPTIVE_LEARNING_RATE } else { d.learning_rate };
         let mut used = Vec::new();
         let layers = or_default(args.layers.clone(), d.layers.to_string(), "--layers", &mut used);
         // Without a hidden layer the activation is not used, and not worth a mention.
@@ -90,8 +95,14 @@ impl Hyper {
             hidden_activation,
             init: or_default(args.init.clone(), d.init.to_string(), "--init", &mut used),
             seed: args.seed.unwrap_or(d.seed),
-            learning_rate: or_default(args.learning_rate, d.learning_rate, "--learning-rate", &mut used),
-            iterations: or_default(args.iterations, d.iterations, "--iterations", &mut used),
+            learning_rate: or_default(args.learning_rate, learning_rate, "--learning-rate", &mut used),
+            iterations: match args.optimization.epochs {
+                Some(epochs) => epochs,
+                None if Regimen::uses_batches(&args.optimization) && args.iterations.is_none() => {
+                    or_default(None, optimization::DEFAULT_EPOCHS, "--epochs", &mut used)
+                }
+                None => or_default(args.iterations, d.iterations, "--iterations", &mut used),
+            },
         };
         if builtin {
             used.clear();
@@ -115,10 +126,11 @@ pub fn run(args: TrainArgs) -> Result<()> {
     let task = task_for_output(output)?;
     let hidden_sizes = parse_layers(&hyper.layers)?;
     let init: Init = hyper.init.parse().context("--init")?;
-    let config = TrainConfig::new(hyper.learning_rate, hyper.iterations)
+    let base = TrainConfig::new(hyper.learning_rate, hyper.iterations)
         .with_threads(args.threads.unwrap_or(0))
-        .with_gram(args.gram.into())
-        .check()?;
+        .with_gram(args.gram.into());
+    base.check()?;
+    let regimen = Regimen::check(&args.optimization, args.iterations.is_some(), hyper.seed)?;
     if args.threads == Some(0) {
         bail!("invalid --threads 0: expected at least 1");
     }
@@ -133,6 +145,11 @@ pub fn run(args: TrainArgs) -> Result<()> {
     if args.boundary.is_some() && train.n_x() != 2 {
         bail!("--boundary needs 2-D data, and {} has {} features per example", args.data, train.n_x());
     }
+    let classify = task == Task::Classification;
+    let mut validation = match args.optimization.validation {
+        Some(fraction) => Some(optimization::hold_out(&mut train, fraction, classify, hyper.seed, &args.data)?),
+        None => None,
+    };
     let mut preprocessing = preprocessing_for(&train, args.scale);
     let n_x = train.n_x();
     let classes = train.class_names.clone();
@@ -140,9 +157,15 @@ pub fn run(args: TrainArgs) -> Result<()> {
     let test =
         args.test.as_deref().map(|spec| load_for(spec, &args.data_args, &reader, LabelNeed::Required)).transpose()?;
     apply_to_training(&preprocessing, &mut train);
+    if let Some(validation) = validation.as_mut() {
+        apply_to_training(&preprocessing, validation);
+    }
     if task == Task::Regression && args.target_scale == TargetScaleArg::Standardize {
         let target = TargetScale::fit(&train.y);
         target.apply_in_place(&mut train.y);
+        if let Some(validation) = validation.as_mut() {
+            target.apply_in_place(&mut validation.y);
+        }
         preprocessing.target = Some(target);
     }
 
@@ -153,6 +176,10 @@ pub fn run(args: TrainArgs) -> Result<()> {
             .context("--init zeros (pass --allow-symmetry to train anyway)")?;
     }
     let human = !args.json && !args.quiet;
+    let config = regimen
+        .config(&args.optimization, base, arch.hidden_layers(), train.m(), human)?
+        .check()
+        .context("--gram on")?;
     if human && !defaults_used.is_empty() {
         eprintln!("note: defaults for a data file: {} (give a flag to change one)", defaults_used.join(" "));
     }
@@ -165,12 +192,20 @@ pub fn run(args: TrainArgs) -> Result<()> {
         DTypeArg::F64 => (dnn::DType::F64, 8),
         DTypeArg::F32 => (dnn::DType::F32, 4),
     };
-    let gram = config.config().gram.applies(n_x, train.m(), bytes);
-    dnn::memory::check_fits("training", dnn::memory::training_bytes(&arch, train.m(), dtype, gram))?;
-    let plan = Plan { arch, init, config, task, print_every, seed: hyper.seed };
+    let batch = config.batch_size(train.m());
+    let needed = if batch < train.m() {
+        dnn::memory::batch_training_bytes(&arch, train.m(), batch, dtype)
+    } else {
+        let gram = config.config().gram_obstacle().is_none() && config.config().gram.applies(n_x, train.m(), bytes);
+        dnn::memory::training_bytes(&arch, train.m(), dtype, gram)
+    };
+    dnn::memory::check_fits("training", needed)?;
+    let batches = batch < train.m();
+    let plan = Plan { arch, init, config, task, print_every, seed: hyper.seed, batches };
+    let data = Data { train: &train, validation: validation.as_ref(), test: test.as_ref() };
     match args.dtype {
-        DTypeArg::F64 => train_as::<f64>(&args, &plan, &train, test.as_ref(), preprocessing),
-        DTypeArg::F32 => train_as::<f32>(&args, &plan, &train, test.as_ref(), preprocessing),
+        DTypeArg::F64 => train_as::<f64>(&args, &plan, data, preprocessing),
+        DTypeArg::F32 => train_as::<f32>(&args, &plan, data, preprocessing),
     }
 }
 
@@ -204,13 +239,17 @@ fn score<T: Float>(
     })
 }
 
-fn train_as<T: Float>(
-    args: &TrainArgs,
-    plan: &Plan,
-    train: &Dataset,
-    test: Option<&Dataset>,
-    preprocessing: Preprocessing,
-) -> Result<()> {
+/// The data of a run: what it trains on, what it watches for early stopping, what it is
+/// tested on.
+#[derive(Clone, Copy)]
+struct Data<'a> {
+    train: &'a Dataset,
+    validation: Option<&'a Dataset>,
+    test: Option<&'a Dataset>,
+}
+
+fn train_as<T: Float>(args: &TrainArgs, plan: &Plan, data: Data, preprocessing: Preprocessing) -> Result<()> {
+    let Data { train, validation, test } = data;
     let human = !args.json;
     let network = if args.allow_symmetry {
         Network::<T>::init_allowing_symmetry(&plan.arch, plan.init, &mut NumpyRng::new(plan.seed))
@@ -219,7 +258,9 @@ fn train_as<T: Float>(
     };
     let x = train.x.mapv(T::from_f64);
     let y = train.y.mapv(T::from_f64);
+    let validation = validation.map(|v| (v.x.mapv(T::from_f64), v.y.mapv(T::from_f64)));
     let iterations = plan.config.iterations();
+    let unit = if plan.batches { "epoch" } else { "iteration" };
     let initial = args.keep_diverged.then(|| network.clone());
 
     let bar = if human && !args.quiet {
@@ -228,7 +269,8 @@ fn train_as<T: Float>(
         ProgressBar::hidden()
     };
     bar.set_style(
-        ProgressStyle::with_template("{bar:40} {pos}/{len} iterations  {msg}  ETA {eta}").expect("a valid template"),
+        ProgressStyle::with_template(&format!("{{bar:40}} {{pos}}/{{len}} {unit}s  {{msg}}  ETA {{eta}}"))
+            .expect("a valid template"),
     );
     // Ctrl-C (or SIGTERM, SIGHUP) stops training after the current iteration.
     crate::signals::stop_on_signal();
@@ -240,10 +282,22 @@ fn train_as<T: Float>(
         }
     };
     let start = Instant::now();
-    let (network, history) = fit_with(network, x.view(), y.view(), &plan.config, |progress| {
+    let validation_views = validation.as_ref().map(|(x, y)| (x.view(), y.view()));
+    let decays = plan.config.config().decay.is_some();
+    let (network, history) = fit_validated(network, x.view(), y.view(), validation_views, &plan.config, |progress| {
         let last = progress.iteration + 1 == progress.iterations;
         if human && !args.quiet && (progress.iteration % plan.print_every == 0 || last) {
-            print_line(format!("Cost after iteration {}: {:.6}", progress.iteration, progress.cost));
+            let mut line = format!("Cost after {unit} {}: {:.6}", progress.iteration, progress.cost);
+            if let Some(cost) = progress.validation_cost {
+                line.push_str(&format!("  validation cost: {cost:.6}"));
+            }
+            if let Some(accuracy) = progress.validation_accuracy {
+                line.push_str(&format!("  validation accuracy: {}%", format_percent(accuracy)));
+            }
+            if decays {
+                line.push_str(&format!("  learning rate: {:.6}", progress.learning_rate));
+            }
+            print_line(line);
         }
         if progress.iteration % 16 == 0 || last {
             // The message first: moving the bar redraws it.
@@ -263,8 +317,20 @@ fn train_as<T: Float>(
         None => network,
     };
     let done = history.costs.len();
-    if history.stopped_early && human {
-        eprintln!("interrupted: stopped after iteration {} of {iterations}", done - 1);
+    match (history.best_epoch, history.stopped_early) {
+        (Some(best), true) if human => eprintln!(
+            "note: early stopping after epoch {}: no lower validation cost for {} epochs; \
+             kept the weights of epoch {best} (validation cost {:.6})",
+            done - 1,
+            plan.config.config().patience.unwrap_or_default(),
+            history.validation_costs[best]
+        ),
+        (Some(best), false) if human && best + 1 < done => eprintln!(
+            "note: kept the weights of epoch {best}, whose validation cost {:.6} was the lowest",
+            history.validation_costs[best]
+        ),
+        (None, true) if human => eprintln!("interrupted: stopped after {unit} {} of {iterations}", done - 1),
+        _ => {}
     }
 
     let target = preprocessing.target;
@@ -279,6 +345,8 @@ fn train_as<T: Float>(
                 "data": args.data,
                 "learning_rate": plan.config.learning_rate(),
                 "iterations": done,
+                "config": plan.config.config(),
+                "best_epoch": history.best_epoch,
                 "init": plan.init.name(),
                 "seed": plan.seed,
                 "dtype": T::DTYPE.name(),
@@ -290,11 +358,15 @@ fn train_as<T: Float>(
         model_file::save(path, &network, &info)?;
     }
     if let Some(path) = &args.history {
-        write_history(path, &history, plan.print_every)?;
+        write_history(path, &history, plan.print_every, unit)?;
     }
     if let Some(path) = &args.plot {
         let title = format!("Cost, learning rate {}", plan.config.learning_rate());
-        plot::cost_curves(path, &title, &[Curve { label: "cost", costs: &history.costs }])?;
+        let mut curves = vec![Curve { label: "cost", costs: &history.costs }];
+        if !history.validation_costs.is_empty() {
+            curves.push(Curve { label: "validation cost", costs: &history.validation_costs });
+        }
+        plot::cost_curves(path, &title, &curves)?;
     }
     if let Some(path) = &args.boundary {
         let title = format!("Decision boundary, layers {:?}", plan.arch.sizes());
@@ -316,7 +388,14 @@ fn train_as<T: Float>(
             "train_regression": train_regression,
             "test_regression": test_regression,
             "iterations": done,
-            "interrupted": history.stopped_early,
+            "epochs": plan.batches.then_some(done),
+            "batch_size": plan.config.config().batch_size,
+            "optimizer": plan.config.config().optimizer.kind().name(),
+            "validation_cost": history.validation_costs.last(),
+            "validation_accuracy": history.validation_accuracies.last(),
+            "best_epoch": history.best_epoch,
+            "interrupted": history.stopped_early && history.best_epoch.is_none(),
+            "early_stopped": history.stopped_early && history.best_epoch.is_some(),
             "seconds": seconds,
             "dtype": T::DTYPE.name(),
             "layers": plan.arch.sizes(),
@@ -333,7 +412,7 @@ fn train_as<T: Float>(
     if let Some(test_score) = &test_score {
         report_score(&mut out, "Test", test_score)?;
     }
-    writeln!(out, "Trained {done} iterations in {seconds:.2} s ({})", T::DTYPE.name())?;
+    writeln!(out, "Trained {done} {unit}s in {seconds:.2} s ({})", T::DTYPE.name())?;
     if let Some(path) = &args.model {
         let note = match (history.stopped_early, history.diverged) {
             (true, _) => " (trained so far)",
@@ -371,13 +450,33 @@ pub fn format_percent(fraction: f64) -> String {
     }
 }
 
-/// `iteration,cost` for iteration 0, every `every`, and the last.
-fn write_history(path: &Path, history: &History, every: usize) -> Result<()> {
-    let mut text = String::from("iteration,cost\n");
+/// `iteration,cost` (or `epoch,cost`) for iteration 0, every `every`, and the last; with
+/// validation data, also `validation_cost` and, for a classifier, `validation_accuracy`.
+fn write_history(path: &Path, history: &History, every: usize, unit: &str) -> Result<()> {
+    let validated = !history.validation_costs.is_empty();
+    let accuracies = !history.validation_accuracies.is_empty();
+    let mut text = format!("{unit},cost");
+    if validated {
+        text.push_str(",validation_cost");
+    }
+    if accuracies {
+        text.push_str(",validation_accuracy");
+    }
+    text.push('\n');
     let last = history.costs.len().saturating_sub(1);
     for (i, cost) in history.costs.iter().enumerate() {
         if i % every == 0 || i == last {
-            text.push_str(&format!("{i},{cost}\n"));
+            text.push_str(&format!("{i},{cost}"));
+            // The epoch that diverged has a cost but no validation score.
+            if validated {
+                let value = history.validation_costs.get(i).map_or(String::new(), f64::to_string);
+                text.push_str(&format!(",{value}"));
+            }
+            if accuracies {
+                let value = history.validation_accuracies.get(i).map_or(String::new(), f64::to_string);
+                text.push_str(&format!(",{value}"));
+            }
+            text.push('\n');
         }
     }
     dnn::write_atomically(path, text.as_bytes())?;
