@@ -156,9 +156,9 @@ impl fmt::Display for Optimizer {
         match *self {
             Optimizer::GradientDescent => write!(f, "gd"),
             Optimizer::Momentum { beta } => write!(f, "momentum (beta {beta})"),
-            Optimizer::RmsProp { beta2, epsilon } => write!(f, "rmsprop (beta2 {beta2}, epsilon {epsilon})"),
+            Optimizer::RmsProp { beta2, epsilon } => write!(f, "rmsprop (beta2 {beta2}, epsilon {epsilon:e})"),
             Optimizer::Adam { beta1, beta2, epsilon } => {
-                write!(f, "adam (beta1 {beta1}, beta2 {beta2}, epsilon {epsilon})")
+                write!(f, "adam (beta1 {beta1}, beta2 {beta2}, epsilon {epsilon:e})")
             }
         }
     }
@@ -308,5 +308,65 @@ fn update_parameters<T: Float, D: Dimension>(
             let s_corrected = *s / correction2;
             *w -= (lr * v_corrected) / (s_corrected.sqrt() + epsilon);
         }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::NumpyRng;
+
+    /// The course's update test case: after `np.random.seed(1)`, W1 = randn(2, 3),
+    /// b1 = randn(2, 1), W2 = randn(3, 3), b2 = randn(3, 1), then dW1 = randn(2, 3) (the rest
+    /// is not needed for W1). Returns W1 and dW1.
+    fn test_case() -> (Array2<f64>, Array2<f64>) {
+        let mut rng = NumpyRng::new(1);
+        let w1 = rng.randn_matrix(2, 3);
+        for (rows, cols) in [(2, 1), (3, 3), (3, 1)] {
+            rng.randn_matrix(rows, cols);
+        }
+        (w1, rng.randn_matrix(2, 3))
+    }
+
+    /// W1's first row after one update at step t with zero moments.
+    fn first_row_after(optimizer: Optimizer, learning_rate: f64, t: u64) -> Vec<f64> {
+        let (mut w1, dw1) = test_case();
+        let state = OptimizerState::<f64> { optimizer, layers: Vec::new(), t };
+        let step = state.step(learning_rate);
+        let (mut v, mut s) = (Array2::zeros((2, 3)), Array2::zeros((2, 3)));
+        update_parameters(optimizer, &step, w1.view_mut(), dw1.view(), &mut v, &mut s);
+        w1.row(0).to_vec()
+    }
+
+    // Source: ../shared/reference/course2/RESULTS.md §5.4, "Unit checks in the script" (equal
+    // to the notebooks' 8-digit expected outputs).
+    #[test]
+    fn gradient_descent_step() {
+        let row = first_row_after(Optimizer::GradientDescent, 0.01, 1);
+        assert_eq!(row, [1.6353515554353708, -0.6232036507484715, -0.5371876594693836]);
+    }
+
+    #[test]
+    fn momentum_step() {
+        let row = first_row_after(Optimizer::Momentum { beta: 0.9 }, 0.01, 1);
+        assert_eq!(row, [1.6254459828404546, -0.612901137359915, -0.5290733429840485]);
+    }
+
+    #[test]
+    fn adam_step_at_t_2() {
+        // The current notebook's test: t 2, learning rate 0.02, β1 0.8, β2 0.888, ε 1e-2.
+        let adam = Optimizer::Adam { beta1: 0.8, beta2: 0.888, epsilon: 1e-2 };
+        let row = first_row_after(adam, 0.02, 2);
+        let expected = [1.639424282075354, -0.6268424990180875, -0.5432097379151726];
+        for (got, want) in row.iter().zip(expected) {
+            assert!((got - want).abs() <= 1e-15 * want.abs(), "{got} vs {want}");
+        }
+        // The 2017 notebook's test: t 2, learning rate 0.01, the default βs and ε.
+        let adam = Optimizer::Adam { beta1: DEFAULT_BETA1, beta2: DEFAULT_BETA2, epsilon: DEFAULT_EPSILON };
+        let row = first_row_after(adam, 0.01, 2);
+        let expected = [1.6317867318033195, -0.6191977817938361, -0.5356131203824311];
+        for (got, want) in row.iter().zip(expected) {
+            assert!((got - want).abs() <= 1e-15 * want.abs(), "{got} vs {want}");
+        }
     }
 }

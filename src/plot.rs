@@ -31,7 +31,12 @@ pub struct Curve<'a> {
 
 /// Draws cost against iteration for one or more curves (a legend when several) to a PNG.
 pub fn cost_curves(path: impl AsRef<Path>, title: &str, curves: &[Curve<'_>]) -> Result<()> {
-    render(path.as_ref(), SIZE, |root| draw_cost_curves(root, title, curves))
+    cost_curves_per(path, title, "iteration", curves)
+}
+
+/// As [`cost_curves`], with the horizontal axis named `unit` (such as "epoch").
+pub fn cost_curves_per(path: impl AsRef<Path>, title: &str, unit: &str, curves: &[Curve<'_>]) -> Result<()> {
+    render(path.as_ref(), SIZE, |root| draw_cost_curves(root, title, unit, curves))
 }
 
 /// How a [`Panel`]'s horizontal axis reads its values.
@@ -201,6 +206,7 @@ pub fn decision_boundary(
 fn draw_cost_curves<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     title: &str,
+    unit: &str,
     curves: &[Curve<'_>],
 ) -> std::result::Result<(), Box<dyn StdError>>
 where
@@ -217,7 +223,7 @@ where
         .build_cartesian_2d(0f64..(iterations - 1) as f64, lo..hi)?;
     chart
         .configure_mesh()
-        .x_desc("iteration")
+        .x_desc(unit)
         .y_desc("cost")
         .x_label_formatter(&|x| format!("{x:.0}"))
         .label_style(("sans-serif", 14))

@@ -251,19 +251,19 @@ pub struct OptimizationArgs {
     #[arg(long, default_value = "gd", value_name = "NAME")]
     pub optimizer: String,
     /// β₁ of Adam, and momentum's β.
-    #[arg(long, default_value_t = dnn::optimizer::DEFAULT_BETA1, value_name = "BETA")]
+    #[arg(long, default_value_t = dnn::optimizer::DEFAULT_BETA1, value_name = "BETA", allow_hyphen_values = true)]
     pub beta1: f64,
     /// β₂ of Adam and RMSprop.
-    #[arg(long, default_value_t = dnn::optimizer::DEFAULT_BETA2, value_name = "BETA")]
+    #[arg(long, default_value_t = dnn::optimizer::DEFAULT_BETA2, value_name = "BETA", allow_hyphen_values = true)]
     pub beta2: f64,
     /// ε of Adam and RMSprop.
-    #[arg(long, default_value_t = dnn::optimizer::DEFAULT_EPSILON, value_name = "EPS")]
+    #[arg(long, default_value_t = dnn::optimizer::DEFAULT_EPSILON, value_name = "EPS", allow_hyphen_values = true)]
     pub epsilon: f64,
     /// Learning-rate decay: α = α₀ / (1 + RATE·epoch), recomputed after each epoch.
     #[arg(long, value_name = "RATE", allow_hyphen_values = true)]
     pub decay: Option<f64>,
     /// Decay in steps: α = α₀ / (1 + RATE·⌊epoch / T⌋) (the course's schedule_lr_decay).
-    #[arg(long, value_name = "T", requires = "decay")]
+    #[arg(long, value_name = "T")]
     pub decay_every: Option<usize>,
     /// L2 regularisation λ: the cost gains λ/(2m)·Σ‖W‖², each dW gains (λ/m)·W.
     #[arg(long, value_name = "LAMBDA", allow_hyphen_values = true)]
@@ -281,7 +281,7 @@ pub struct OptimizationArgs {
     pub dropout_reseed: bool,
     /// Hold out this fraction of the training data (stratified by class, seeded by --seed)
     /// and report its cost and accuracy after every epoch.
-    #[arg(long, value_name = "FRACTION")]
+    #[arg(long, value_name = "FRACTION", allow_hyphen_values = true)]
     pub validation: Option<f64>,
     /// Early stopping: stop after K epochs without a lower validation cost and keep the
     /// weights of the best epoch (needs --validation).

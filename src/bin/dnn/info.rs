@@ -61,6 +61,11 @@ pub fn run(args: InfoArgs) -> Result<()> {
     }
     if let Some(training) = &meta.training {
         outln!("training:      {training}");
+        let config = training.get("config").and_then(|c| serde_json::from_value::<dnn::TrainConfig>(c.clone()).ok());
+        if let Some(config) = config {
+            let best_epoch = training.get("best_epoch").and_then(serde_json::Value::as_u64);
+            outln!("optimisation:  {}", crate::optimization::describe(&config, best_epoch));
+        }
     }
     outln!("format:        safetensors, dnn metadata version {}", meta.format_version);
     Ok(())

@@ -53,8 +53,10 @@ impl Regimen {
                 bail!("invalid --decay {rate}: expected a rate of at least 0");
             }
         }
-        if args.decay_every == Some(0) {
-            bail!("invalid --decay-every 0: expected at least 1 epoch");
+        match (args.decay_every, args.decay) {
+            (Some(0), _) => bail!("invalid --decay-every 0: expected at least 1 epoch"),
+            (Some(_), None) => bail!("--decay-every needs --decay RATE: the rate it applies in steps"),
+            _ => {}
         }
         if let Some(lambda) = args.l2 {
             if !(lambda.is_finite() && lambda >= 0.0) {
@@ -176,4 +178,35 @@ pub fn hold_out(train: &mut Dataset, fraction: f64, classify: bool, seed: u32, s
     validation.select_examples(&split.validation);
     train.select_examples(&split.train);
     Ok(validation)
+}
+
+/// The settings of the second course in one line, e.g. "adam (beta1 0.9, beta2 0.999,
+/// epsilon 0.00000001), learning rate 0.0007, mini-batches of 64 (shuffle seed 10),
+/// 10000 epochs".
+pub fn describe(config: &TrainConfig, best_epoch: Option<u64>) -> String {
+    let unit = if config.batch_size.is_some() { "epochs" } else { "iterations" };
+    let mut parts = vec![config.optimizer.to_string(), format!("learning rate {}", config.learning_rate)];
+    if let Some(size) = config.batch_size {
+        parts.push(format!("mini-batches of {size} (shuffle seed {})", config.shuffle_seed));
+    }
+    parts.push(format!("{} {unit}", config.iterations));
+    if let Some(decay) = config.decay {
+        parts.push(match decay.every {
+            Some(every) => format!("decay {} every {every} epochs", decay.rate),
+            None => format!("decay {}", decay.rate),
+        });
+    }
+    if config.l2 > 0.0 {
+        parts.push(format!("L2 {}", config.l2));
+    }
+    if let Some(dropout) = &config.dropout {
+        let keep: Vec<String> = dropout.keep_prob.iter().map(f64::to_string).collect();
+        let reseed = if dropout.reseed_every_pass { ", the same masks every pass" } else { "" };
+        parts.push(format!("dropout keep {} (seed {}{reseed})", keep.join(","), dropout.seed));
+    }
+    if let Some(patience) = config.patience {
+        let best = best_epoch.map_or(String::new(), |b| format!(", best epoch {b}"));
+        parts.push(format!("early stopping after {patience} epochs{best}"));
+    }
+    parts.join(", ")
 }

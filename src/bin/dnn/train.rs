@@ -129,8 +129,8 @@ pub fn run(args: TrainArgs) -> Result<()> {
     let base = TrainConfig::new(hyper.learning_rate, hyper.iterations)
         .with_threads(args.threads.unwrap_or(0))
         .with_gram(args.gram.into());
-    base.check()?;
     let regimen = Regimen::check(&args.optimization, args.iterations.is_some(), hyper.seed)?;
+    base.check()?;
     if args.threads == Some(0) {
         bail!("invalid --threads 0: expected at least 1");
     }
@@ -335,6 +335,7 @@ fn train_as<T: Float>(args: &TrainArgs, plan: &Plan, data: Data, preprocessing: 
 
     let target = preprocessing.target;
     let train_score = score(&network, train, plan.task, target.as_ref(), true)?;
+    let validation_score = data.validation.map(|v| score(&network, v, plan.task, target.as_ref(), true)).transpose()?;
     let test_score = test.map(|t| score(&network, t, plan.task, target.as_ref(), false)).transpose()?;
     let warnings = outcome::warnings(&network, x.view(), &history, plan.task, train.feature_names.as_deref())?;
     if let Some(path) = &args.model {
@@ -351,7 +352,7 @@ fn train_as<T: Float>(args: &TrainArgs, plan: &Plan, data: Data, preprocessing: 
                 "seed": plan.seed,
                 "dtype": T::DTYPE.name(),
                 "final_cost": history.final_cost(),
-                "interrupted": history.stopped_early,
+                "interrupted": history.stopped_early && history.best_epoch.is_none(),
                 "diverged": history.diverged.as_ref().map(outcome::report),
             })),
         };
@@ -366,7 +367,7 @@ fn train_as<T: Float>(args: &TrainArgs, plan: &Plan, data: Data, preprocessing: 
         if !history.validation_costs.is_empty() {
             curves.push(Curve { label: "validation cost", costs: &history.validation_costs });
         }
-        plot::cost_curves(path, &title, &curves)?;
+        plot::cost_curves_per(path, &title, unit, &curves)?;
     }
     if let Some(path) = &args.boundary {
         let title = format!("Decision boundary, layers {:?}", plan.arch.sizes());
@@ -409,12 +410,17 @@ fn train_as<T: Float>(args: &TrainArgs, plan: &Plan, data: Data, preprocessing: 
     }
     let mut out = crate::stdout::stdout();
     report_score(&mut out, "Train", &train_score)?;
+    if let Some(validation_score) = &validation_score {
+        report_score(&mut out, "Validation", validation_score)?;
+    }
     if let Some(test_score) = &test_score {
         report_score(&mut out, "Test", test_score)?;
     }
     writeln!(out, "Trained {done} {unit}s in {seconds:.2} s ({})", T::DTYPE.name())?;
     if let Some(path) = &args.model {
+        let best = history.best_epoch.map(|b| format!(" (the weights of epoch {b}, the best on validation)"));
         let note = match (history.stopped_early, history.diverged) {
+            _ if best.is_some() && history.best_epoch != Some(done - 1) => best.as_deref().unwrap_or_default(),
             (true, _) => " (trained so far)",
             (_, Some(_)) => " (the last network whose cost was finite)",
             _ => "",

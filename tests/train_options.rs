@@ -1,0 +1,185 @@
+//! `dnn train` past full-batch gradient descent: the flags of mini-batches, optimizers,
+//! decay, L2, dropout and early stopping as a user runs them, and the exact error of every
+//! bad value.
+#![cfg(feature = "cli")]
+
+mod common;
+
+use common::{assert_error, run_dnn, temp_dir};
+
+/// The course's moons with a small network, two epochs: the flags under test come after.
+fn moons(extra: &[&'static str]) -> Vec<&'static str> {
+    let mut args = vec!["train", "builtin:optim-moons", "--layers", "5,2", "--hidden-activation", "relu"];
+    args.extend_from_slice(extra);
+    args
+}
+
+#[test]
+fn bad_values_are_refused_before_any_work() {
+    let dir = temp_dir("train-options-errors");
+    let cases: [(&[&str], &str); 17] = [
+        (&["--batch-size", "0"], "invalid --batch-size 0: expected at least 1 example per batch"),
+        (&["--epochs", "0"], "invalid --epochs 0: expected at least 1"),
+        (
+            &["--epochs", "5", "--iterations", "5"],
+            "--epochs and --iterations count the same passes over the data: give one of them",
+        ),
+        (
+            &["--keep-prob", "1.5"],
+            "invalid --keep-prob '1.5': expected probabilities in (0, 1], such as 0.86 or 0.8,0.9",
+        ),
+        (&["--keep-prob", "0"], "invalid --keep-prob '0': expected probabilities in (0, 1], such as 0.86 or 0.8,0.9"),
+        (
+            &["--keep-prob", "0.5,0.6,0.7"],
+            "invalid --keep-prob 0.5,0.6,0.7: expected one probability, or one per hidden layer (2)",
+        ),
+        (&["--l2", "-1"], "invalid --l2 -1: expected a number of at least 0"),
+        (&["--beta1", "1"], "invalid --beta1 1: expected a number in [0, 1)"),
+        (&["--beta2", "-0.1"], "invalid --beta2 -0.1: expected a number in [0, 1)"),
+        (&["--epsilon", "0"], "invalid --epsilon 0: expected a number greater than 0"),
+        (&["--optimizer", "sgdx"], "invalid --optimizer 'sgdx': expected gd, momentum, rmsprop or adam"),
+        (&["--decay", "-1"], "invalid --decay -1: expected a rate of at least 0"),
+        (&["--decay-every", "3"], "--decay-every needs --decay RATE: the rate it applies in steps"),
+        (&["--patience", "3"], "--patience needs --validation FRACTION: the held-out data it watches"),
+        (&["--validation", "1.5"], "invalid --validation 1.5: expected a fraction between 0 and 1, such as 0.1"),
+        (
+            &["--batch-size", "64", "--gram", "on"],
+            "--gram on: the Gram form cannot be used here: mini-batches change X from step to step",
+        ),
+        (
+            &["--optimizer", "adam", "--gram", "on"],
+            "--gram on: the Gram form cannot be used here: the Gram form carries plain gradient descent steps only",
+        ),
+    ];
+    for (extra, message) in cases {
+        assert_error(&dir, &moons(extra), message);
+    }
+    let no_hidden = ["train", "builtin:optim-moons", "--layers", "", "--keep-prob", "0.5"];
+    assert_error(&dir, &no_hidden, "--keep-prob needs a hidden layer: dropout acts on hidden units");
+    // Nothing was written by any of them.
+    assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 0);
+}
+
+#[test]
+fn a_validation_split_must_leave_every_class_on_both_sides() {
+    let dir = temp_dir("train-options-split");
+    // 19 examples of class a and one of class b: 10 % of one example rounds to none.
+    let mut csv = String::from("x,label\n");
+    for i in 0..20 {
+        csv.push_str(&format!("{i},{}\n", if i == 7 { "b" } else { "a" }));
+    }
+    std::fs::write(dir.join("few.csv"), csv).unwrap();
+    assert_error(
+        &dir,
+        &["train", "few.csv", "--validation", "0.1"],
+        "--validation 0.1 leaves class 'b' of few.csv without validation examples (it has 1): use a larger fraction",
+    );
+}
+
+#[test]
+fn a_batch_larger_than_the_data_is_one_full_batch() {
+    let dir = temp_dir("train-options-big-batch");
+    let full = run_dnn(&dir, &moons(&["--iterations", "3", "--json"]), None);
+    let big = run_dnn(&dir, &moons(&["--batch-size", "1000", "--iterations", "3"]), None);
+    assert_eq!(big.code, 0, "{}", big.stderr);
+    assert!(
+        big.stderr
+            .contains("note: --batch-size 1000 is not less than the 300 training examples: one batch of all of them"),
+        "{}",
+        big.stderr
+    );
+    // The same iterations and costs as without --batch-size.
+    assert!(big.stdout.contains("Cost after iteration 2: "), "{}", big.stdout);
+    let report: serde_json::Value = serde_json::from_str(&full.stdout).unwrap();
+    let cost = report["final_cost"].as_f64().unwrap();
+    assert!(big.stdout.contains(&format!("Cost after iteration 2: {cost:.6}")), "{}", big.stdout);
+}
+
+#[test]
+fn early_stopping_keeps_the_best_epoch_and_says_so() {
+    let dir = temp_dir("train-options-early-stopping");
+    // Adam at a rate high enough that the validation cost turns up within 300 epochs.
+    let args = moons(&[
+        "--optimizer",
+        "adam",
+        "--learning-rate",
+        "0.05",
+        "--batch-size",
+        "32",
+        "--epochs",
+        "300",
+        "--validation",
+        "0.2",
+        "--patience",
+        "10",
+        "--seed",
+        "3",
+        "--init",
+        "he",
+        "--model",
+        "m.safetensors",
+        "--history",
+        "h.csv",
+        "--print-every",
+        "1",
+    ]);
+    let run = run_dnn(&dir, &args, None);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let history = std::fs::read_to_string(dir.join("h.csv")).unwrap();
+    let mut lines = history.lines();
+    assert_eq!(lines.next(), Some("epoch,cost,validation_cost,validation_accuracy"));
+    let rows: Vec<Vec<f64>> = lines.map(|l| l.split(',').map(|v| v.parse().unwrap()).collect()).collect();
+    let epochs = rows.len();
+    assert!(epochs < 300, "stopped early: {epochs} epochs");
+    // The best epoch has the lowest validation cost, and the 10 after it are all higher.
+    let best = (0..epochs).min_by(|&a, &b| rows[a][2].total_cmp(&rows[b][2])).unwrap();
+    assert_eq!(best + 10 + 1, epochs, "stopped 10 epochs after the best");
+    let note = format!(
+        "note: early stopping after epoch {}: no lower validation cost for 10 epochs; \
+         kept the weights of epoch {best} (validation cost {:.6})",
+        epochs - 1,
+        rows[best][2]
+    );
+    assert!(run.stderr.contains(&note), "{}\nexpected: {note}", run.stderr);
+    assert!(run.stdout.contains(&format!("(the weights of epoch {best}, the best on validation)")), "{}", run.stdout);
+    // The saved network is the best epoch's: its validation accuracy is the one recorded.
+    let accuracy = rows[best][3];
+    let percent = format!("Validation accuracy: {}%", dnn_percent(accuracy));
+    assert!(run.stdout.contains(&percent), "{}\nexpected: {percent}", run.stdout);
+    // The settings are in the model file and `dnn info` shows them.
+    let info = run_dnn(&dir, &["info", "--model", "m.safetensors"], None);
+    let line = format!(
+        "optimisation:  adam (beta1 0.9, beta2 0.999, epsilon 1e-8), learning rate 0.05, mini-batches of 32 \
+         (shuffle seed 3), 300 epochs, early stopping after 10 epochs, best epoch {best}"
+    );
+    assert!(info.stdout.contains(&line), "{}\nexpected: {line}", info.stdout);
+}
+
+/// As `dnn` prints a fraction in percent.
+fn dnn_percent(fraction: f64) -> String {
+    let percent = fraction * 100.0;
+    let rounded = (percent * 1e6).round() / 1e6;
+    if (percent - rounded).abs() < 1e-9 {
+        format!("{rounded}")
+    } else {
+        format!("{percent}")
+    }
+}
+
+#[test]
+fn regularised_mini_batch_training_in_f32_follows_f64() {
+    let dir = temp_dir("train-options-f32");
+    let base = ["--optimizer", "momentum", "--batch-size", "64", "--epochs", "50", "--l2", "0.1", "--keep-prob", "0.9"];
+    let report = |dtype: &'static str| {
+        let mut args = moons(&base);
+        args.extend_from_slice(&["--dtype", dtype, "--json"]);
+        let run = run_dnn(&dir, &args, None);
+        assert_eq!(run.code, 0, "{}", run.stderr);
+        serde_json::from_str::<serde_json::Value>(&run.stdout).unwrap()
+    };
+    let (f64_run, f32_run) = (report("f64"), report("f32"));
+    assert_eq!(f64_run["epochs"], 50);
+    assert_eq!(f64_run["optimizer"], "momentum");
+    let (a, b) = (f64_run["final_cost"].as_f64().unwrap(), f32_run["final_cost"].as_f64().unwrap());
+    assert!((a - b).abs() < 1e-4 * a, "f64 {a} against f32 {b}");
+}
