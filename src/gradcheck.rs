@@ -3,6 +3,7 @@
 use ndarray::ArrayView2;
 
 use crate::network::Workspace;
+use crate::regularization::{add_l2_gradient, l2_regularization_cost};
 use crate::{Float, Network, Result};
 
 /// The outcome of a gradient check.
@@ -28,6 +29,21 @@ pub fn gradient_check<T: Float>(
     y: ArrayView2<T>,
     epsilon: f64,
 ) -> Result<GradCheck> {
+    gradient_check_l2(network, x, y, epsilon, 0.0)
+}
+
+/// As [`gradient_check`], for the cost with L2 regularisation of strength λ,
+/// `J + λ/(2m)·Σ‖W[l]‖²`, whose gradient has `dW[l] + (λ/m)·W[l]`.
+///
+/// # Shapes
+/// `x`: n_x × m; `y`: n\[L\] × m.
+pub fn gradient_check_l2<T: Float>(
+    network: &Network<T>,
+    x: ArrayView2<T>,
+    y: ArrayView2<T>,
+    epsilon: f64,
+    lambda: f64,
+) -> Result<GradCheck> {
     network.check_input(x)?;
     network.check_labels(y, x.ncols())?;
     let (x, y) = (x.as_standard_layout(), y.as_standard_layout());
@@ -35,13 +51,17 @@ pub fn gradient_check<T: Float>(
     let mut ws = Workspace::new(network, x.ncols());
     network.forward(x, &mut ws);
     network.backward(x, y, &mut ws);
+    let m = x.ncols();
+    if lambda > 0.0 {
+        add_l2_gradient(network, ws.gradients_mut(), lambda, m, true);
+    }
     let analytic: Vec<f64> =
         ws.gradients().iter().flat_map(|g| g.dw.iter().chain(g.db.iter()).map(|v| v.as_f64())).collect();
 
     let mut probe = network.clone();
     let mut cost_at = |probe: &Network<T>| {
         probe.forward(x, &mut ws);
-        probe.cost(&ws, y)
+        probe.cost(&ws, y) + if lambda > 0.0 { l2_regularization_cost(probe, lambda, m) } else { 0.0 }
     };
     let mut numeric = Vec::with_capacity(analytic.len());
     let layer_count = network.layers().len();

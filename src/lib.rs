@@ -72,7 +72,7 @@ pub use activation::Activation;
 pub use atomic::{exit_removing_temporary_files, write_atomically};
 pub use error::{Error, Result};
 pub use float::{DType, Float};
-pub use gradcheck::{gradient_check, GradCheck};
+pub use gradcheck::{gradient_check, gradient_check_l2, GradCheck};
 pub use gram::GramMode;
 pub use init::Init;
 pub use layer::{Dense, Gradients};

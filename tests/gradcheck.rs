@@ -1,7 +1,7 @@
 //! Backpropagation against central differences, for every hidden activation × output
 //! (sigmoid + cross-entropy, linear + squared error) × depth 1–4, in f64.
 
-use dnn::{gradient_check, Activation, Architecture, Init, Network, NumpyRng};
+use dnn::{gradient_check, gradient_check_l2, Activation, Architecture, Init, Network, NumpyRng};
 use ndarray::Array2;
 
 const HIDDEN: [Activation; 5] =
@@ -56,4 +56,23 @@ fn backpropagation_matches_central_differences() {
         }
     }
     println!("worst relative error over 40 networks: {worst:.2e}");
+}
+
+#[test]
+fn the_l2_regularised_gradient_matches_central_differences() {
+    let mut data_rng = NumpyRng::new(11);
+    let x = data_rng.randn_matrix(3, 6);
+    let y = Array2::from_shape_vec((1, 6), vec![1.0, 0.0, 0.0, 1.0, 1.0, 0.0]).unwrap();
+    let arch = Architecture::new(&sizes(3), Activation::Tanh, Activation::Sigmoid).unwrap();
+    let net = Network::<f64>::init(&arch, Init::Xavier, &mut NumpyRng::new(3)).unwrap();
+    let plain = gradient_check(&net, x.view(), y.view(), 1e-6).unwrap();
+    let check = gradient_check_l2(&net, x.view(), y.view(), 1e-6, 0.7).unwrap();
+    assert!(check.relative_error < 1e-7, "relative error {:.3e}", check.relative_error);
+    // The regularised gradient is dW + (λ/m)·W: W1[0, 0]'s entry moves by 0.7/6·W1[0, 0].
+    let w = net.layers()[0].w()[(0, 0)];
+    assert!((check.analytic[0] - plain.analytic[0] - 0.7 / 6.0 * w).abs() < 1e-15);
+    // A gradient without L2's term against the regularised cost fails the check.
+    let wrong = dnn::GradCheck { analytic: plain.analytic.clone(), ..check.clone() };
+    let error = wrong.analytic.iter().zip(&check.numeric).map(|(a, n)| (a - n).powi(2)).sum::<f64>().sqrt();
+    assert!(error > 1e-3, "L2's term changes the gradient measurably: {error:.3e}");
 }

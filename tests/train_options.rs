@@ -183,3 +183,14 @@ fn regularised_mini_batch_training_in_f32_follows_f64() {
     let (a, b) = (f64_run["final_cost"].as_f64().unwrap(), f32_run["final_cost"].as_f64().unwrap());
     assert!((a - b).abs() < 1e-4 * a, "f64 {a} against f32 {b}");
 }
+
+#[test]
+fn gradcheck_checks_the_l2_gradient() {
+    let dir = temp_dir("train-options-gradcheck");
+    let run = run_dnn(&dir, &["gradcheck", "--l2", "0.5", "--json"], None);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let report: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(report["l2"], 0.5);
+    assert!(report["relative_error"].as_f64().unwrap() < 1e-7, "{report}");
+    assert_error(&dir, &["gradcheck", "--l2", "-1"], "invalid --l2 -1: expected a number of at least 0");
+}

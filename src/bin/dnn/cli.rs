@@ -469,6 +469,9 @@ pub struct GradcheckArgs {
     /// The largest relative error that passes.
     #[arg(long, default_value_t = 1e-7)]
     pub tolerance: f64,
+    /// Check the gradient of the cost with L2 regularisation of this λ.
+    #[arg(long, default_value_t = 0.0, value_name = "LAMBDA", allow_hyphen_values = true)]
+    pub l2: f64,
     /// Print one JSON object instead of text.
     #[arg(long)]
     pub json: bool,

@@ -1,7 +1,7 @@
 //! `dnn gradcheck`: backpropagation against central differences on a random network.
 
 use anyhow::Result;
-use dnn::{gradient_check, Activation, Architecture, DType, Init, Network, NumpyRng};
+use dnn::{gradient_check_l2, Activation, Architecture, DType, Init, Network, NumpyRng};
 use serde_json::json;
 
 use crate::cli::GradcheckArgs;
@@ -19,6 +19,9 @@ pub fn run(args: GradcheckArgs) -> Result<()> {
     }
     if !(args.epsilon.is_finite() && args.epsilon > 0.0) {
         anyhow::bail!("invalid --epsilon {}: expected a small positive number such as 1e-6", args.epsilon);
+    }
+    if !(args.l2.is_finite() && args.l2 >= 0.0) {
+        anyhow::bail!("invalid --l2 {}: expected a number of at least 0", args.l2);
     }
     let sizes: Vec<usize> =
         std::iter::once(args.inputs).chain(parse_layers(&args.layers)?).chain(std::iter::once(1)).collect();
@@ -40,7 +43,7 @@ pub fn run(args: GradcheckArgs) -> Result<()> {
         Activation::Sigmoid => rng.randn_matrix(1, args.examples).mapv(|v| if v > 0.0 { 1.0 } else { 0.0 }),
         _ => rng.randn_matrix(1, args.examples),
     };
-    let check = gradient_check(&network, x.view(), y.view(), args.epsilon)?;
+    let check = gradient_check_l2(&network, x.view(), y.view(), args.epsilon, args.l2)?;
     let passed = check.relative_error <= args.tolerance;
     if args.json {
         outln!(
@@ -51,13 +54,15 @@ pub fn run(args: GradcheckArgs) -> Result<()> {
                 "passed": passed,
                 "parameters": check.analytic.len(),
                 "layers": sizes,
+                "l2": args.l2,
             })
         );
     } else {
         outln!(
-            "layers {sizes:?}, {hidden} hidden, {output} output, {} parameters, {} examples",
+            "layers {sizes:?}, {hidden} hidden, {output} output, {} parameters, {} examples{}",
             check.analytic.len(),
-            args.examples
+            args.examples,
+            if args.l2 > 0.0 { format!(", L2 {}", args.l2) } else { String::new() }
         );
         outln!(
             "relative error {:.3e} (tolerance {:.0e}): {}",
