@@ -203,7 +203,7 @@ fn diverging_trials_are_recorded_and_the_search_goes_on() {
     let rows = rows_without_seconds(&stdout);
     assert!(rows[0].contains(" done") && rows[1].contains(" diverged"), "{stdout}");
     let log = std::fs::read_to_string(dir.join("log.csv")).unwrap();
-    let diverged = log.lines().find(|l| l.ends_with(",diverged")).expect("a diverged trial in the log");
+    let diverged = log.lines().find(|l| l.ends_with(",diverged,gd,,0.0,1.0")).expect("a diverged trial in the log");
     assert!(diverged.contains(",1000000.0,200,2,accuracy,hold-out 0.2 seed 0,,,"), "{diverged}");
     // The best trial, retrained on all 400 examples.
     assert!(stdout.contains("Best trial retrained on all 400 examples and saved to best.safetensors"), "{stdout}");
@@ -320,7 +320,7 @@ fn a_trial_that_predicts_one_class_is_never_best() {
     // The log records it, so that a resumed search and a merge keep the rule.
     let log = std::fs::read_to_string(dir.join("log.csv")).unwrap();
     let row = log.lines().find(|l| l.starts_with("0,")).unwrap();
-    assert!(row.ends_with(",one-class"), "{row}");
+    assert!(row.ends_with(",one-class,gd,,0.0,1.0"), "{row}");
     let resumed = ok(&dir, &[&args[..], &["--out", "log.csv"]].concat());
     assert_eq!(rows_without_seconds(&resumed), table);
     assert_eq!(resumed.lines().skip(4).collect::<Vec<_>>(), [warning, best]);

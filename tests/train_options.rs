@@ -194,3 +194,78 @@ fn gradcheck_checks_the_l2_gradient() {
     assert!(report["relative_error"].as_f64().unwrap() < 1e-7, "{report}");
     assert_error(&dir, &["gradcheck", "--l2", "-1"], "invalid --l2 -1: expected a number of at least 0");
 }
+
+#[test]
+fn search_varies_the_optimizer_batches_and_regularisation() {
+    let dir = temp_dir("train-options-search");
+    let args = [
+        "search",
+        "builtin:optim-moons",
+        "--layers",
+        "5,2",
+        "--hidden-activation",
+        "relu",
+        "--init",
+        "he",
+        "--seed",
+        "3",
+        "--learning-rate",
+        "0.0007",
+        "--iterations",
+        "200",
+        "--optimizer",
+        "gd,adam",
+        "--batch-size",
+        "64,full",
+        "--l2",
+        "0,0.1",
+        "--keep-prob",
+        "1,0.86",
+        "--quiet",
+        "--out",
+        "log.csv",
+    ];
+    let run = run_dnn(&dir, &args, None);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let log = std::fs::read_to_string(dir.join("log.csv")).unwrap();
+    let mut lines = log.lines();
+    assert_eq!(
+        lines.next(),
+        Some(
+            "trial,layers,hidden_activation,init,learning_rate,iterations,seed,metric,validation,score,train_cost,\
+             seconds,status,optimizer,batch_size,l2,keep_prob"
+        )
+    );
+    let rows: Vec<&str> = lines.collect();
+    assert_eq!(rows.len(), 16, "every combination once");
+    // The grid varies the optimizer slowest of the four and the keep probability fastest.
+    let settings = |trial: usize| {
+        let row = rows.iter().find(|r| r.starts_with(&format!("{trial},"))).unwrap();
+        row.rsplitn(5, ',').take(4).collect::<Vec<_>>().into_iter().rev().collect::<Vec<_>>().join(",")
+    };
+    assert_eq!(settings(0), "gd,64,0.0,1.0");
+    assert_eq!(settings(1), "gd,64,0.0,0.86");
+    assert_eq!(settings(6), "gd,,0.1,1.0");
+    assert_eq!(settings(15), "adam,,0.1,0.86");
+    // The table names them, and the mini-batch trials count epochs.
+    assert!(run.stdout.contains("optimizer  batch  l2   keep"), "{}", run.stdout);
+    // Trial 8 is Adam with batches of 64 and nothing else.
+    assert!(rows.iter().any(|r| r.starts_with("8,") && r.ends_with(",done,adam,64,0.0,1.0")), "{log}");
+
+    // A rerun resumes everything from the log; a log of the first course's columns (no
+    // regimen columns) still resumes as trials of the default regimen.
+    let again = run_dnn(&dir, &args, None);
+    assert_eq!(again.code, 0, "{}", again.stderr);
+    assert_eq!(std::fs::read_to_string(dir.join("log.csv")).unwrap(), log, "no trial ran again");
+    let old_log: String = std::iter::once("trial,layers,hidden_activation,init,learning_rate,iterations,seed,metric,validation,score,train_cost,seconds,status".to_string())
+        .chain(rows.iter().filter(|r| r.ends_with(",gd,,0.0,1.0")).map(|r| r.rsplitn(5, ',').last().unwrap().to_string()))
+        .map(|l| l + "\n")
+        .collect();
+    std::fs::write(dir.join("old.csv"), old_log).unwrap();
+    let first_course = [&args[..12], &["--iterations", "200", "--quiet", "--out", "old.csv"]].concat();
+    let before = std::fs::read_to_string(dir.join("old.csv")).unwrap();
+    let resumed = run_dnn(&dir, &first_course, None);
+    assert_eq!(resumed.code, 0, "{}", resumed.stderr);
+    assert_eq!(std::fs::read_to_string(dir.join("old.csv")).unwrap(), before, "the trial was in the old log");
+    assert!(!resumed.stdout.contains("optimizer"), "a first-course table: {}", resumed.stdout);
+}

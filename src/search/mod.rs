@@ -15,6 +15,7 @@ pub use split::{splits, Fold, Split, Validation};
 
 use std::fmt;
 
+use crate::optimizer::OptimizerKind;
 use crate::{Activation, Error, Init, NumpyRng, Result};
 
 /// The values to try for one numeric hyperparameter: a list, or a range `low..high` that
@@ -63,8 +64,73 @@ pub struct SearchSpace {
     pub learning_rates: Values<f64>,
     /// Iteration counts.
     pub iterations: Values<usize>,
-    /// Initialisation seeds.
+    /// Initialisation seeds (each trial's mini-batches and dropout masks draw from its seed
+    /// too).
     pub seeds: Vec<u32>,
+    /// Optimizers (with their default β₁, β₂ and ε).
+    pub optimizers: Vec<OptimizerKind>,
+    /// Mini-batch sizes; `None` is one full batch.
+    pub batch_sizes: Vec<Option<usize>>,
+    /// L2 strengths λ (0 is none).
+    pub l2s: Vec<f64>,
+    /// Dropout's keep probabilities, one for every hidden layer (1 is none).
+    pub keep_probs: Vec<f64>,
+}
+
+/// How a trial trains past full-batch gradient descent: the second course's settings a
+/// search can vary. The default is the first course's training.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Regimen {
+    /// The optimizer, with its default β₁, β₂ and ε.
+    pub optimizer: OptimizerKind,
+    /// The mini-batch size; `None` is one full batch.
+    pub batch_size: Option<usize>,
+    /// λ of L2 regularisation.
+    pub l2: f64,
+    /// Dropout's keep probability for every hidden layer.
+    pub keep_prob: f64,
+}
+
+impl Default for Regimen {
+    fn default() -> Self {
+        Regimen { optimizer: OptimizerKind::GradientDescent, batch_size: None, l2: 0.0, keep_prob: 1.0 }
+    }
+}
+
+impl Regimen {
+    /// The settings that differ from the default, as `key=value` pairs.
+    fn key_parts(&self) -> Vec<String> {
+        let mut parts = Vec::new();
+        if self.optimizer != OptimizerKind::GradientDescent {
+            parts.push(format!("optimizer={}", self.optimizer));
+        }
+        if let Some(size) = self.batch_size {
+            parts.push(format!("batch_size={size}"));
+        }
+        if self.l2 != 0.0 {
+            parts.push(format!("l2={}", self.l2));
+        }
+        if self.keep_prob != 1.0 {
+            parts.push(format!("keep_prob={}", self.keep_prob));
+        }
+        parts
+    }
+}
+
+impl fmt::Display for Regimen {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut parts = vec![self.optimizer.to_string()];
+        if let Some(size) = self.batch_size {
+            parts.push(format!("batches of {size}"));
+        }
+        if self.l2 != 0.0 {
+            parts.push(format!("L2 {}", self.l2));
+        }
+        if self.keep_prob != 1.0 {
+            parts.push(format!("keep {}", self.keep_prob));
+        }
+        f.write_str(&parts.join(", "))
+    }
 }
 
 /// How trials are drawn from a [`SearchSpace`].
@@ -101,10 +167,12 @@ pub struct Trial {
     pub init: Init,
     /// Learning rate α.
     pub learning_rate: f64,
-    /// Gradient descent iterations.
+    /// Gradient descent iterations (epochs with mini-batches).
     pub iterations: usize,
     /// Initialisation seed.
     pub seed: u32,
+    /// Optimizer, mini-batches and regularisation.
+    pub regimen: Regimen,
 }
 
 impl Trial {
@@ -114,9 +182,11 @@ impl Trial {
     }
 
     /// The hyperparameters as one line of text, equal for equal trials whatever their
-    /// index (the learning rate in its shortest exact form).
+    /// index (the learning rate in its shortest exact form). Settings of the [`Regimen`] are
+    /// named only when they differ from the default, so a trial of the first course's
+    /// training has the key it had before they existed.
     pub fn key(&self) -> String {
-        format!(
+        let mut key = format!(
             "layers={} hidden_activation={} init={} learning_rate={} iterations={} seed={}",
             self.layers_text(),
             self.hidden_activation,
@@ -124,18 +194,28 @@ impl Trial {
             self.learning_rate,
             self.iterations,
             self.seed
-        )
+        );
+        for part in self.regimen.key_parts() {
+            key.push(' ');
+            key.push_str(&part);
+        }
+        key
     }
 }
 
 impl fmt::Display for Trial {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let layers = if self.layers.is_empty() { "none".to_string() } else { self.layers_text() };
+        let unit = if self.regimen.batch_size.is_some() { "epochs" } else { "iterations" };
         write!(
             f,
-            "layers {layers}, {}, init {}, learning rate {}, {} iterations, seed {}",
+            "layers {layers}, {}, init {}, learning rate {}, {} {unit}, seed {}",
             self.hidden_activation, self.init, self.learning_rate, self.iterations, self.seed
-        )
+        )?;
+        if self.regimen != Regimen::default() {
+            write!(f, ", {}", self.regimen)?;
+        }
+        Ok(())
     }
 }
 
@@ -215,6 +295,18 @@ impl SearchSpace {
         if self.seeds.is_empty() {
             return Err(empty("seed"));
         }
+        if self.optimizers.is_empty() {
+            return Err(empty("optimizer"));
+        }
+        if self.batch_sizes.is_empty() {
+            return Err(empty("batch size"));
+        }
+        if self.l2s.is_empty() {
+            return Err(empty("L2 lambda"));
+        }
+        if self.keep_probs.is_empty() {
+            return Err(empty("keep probability"));
+        }
         match &self.learning_rates {
             Values::List(v) if v.is_empty() => return Err(empty("learning rate")),
             Values::Range { low, high } if !(*low > 0.0 && low <= high && high.is_finite()) => {
@@ -251,13 +343,17 @@ impl SearchSpace {
         self.dimensions().iter().try_fold(1usize, |acc, d| d.and_then(|d| acc.checked_mul(d)))
     }
 
-    fn dimensions(&self) -> [Option<usize>; 6] {
+    fn dimensions(&self) -> [Option<usize>; 10] {
         [
             Some(self.layers.len()),
             Some(self.hidden_activations.len()),
             Some(self.inits.len()),
             self.learning_rates.len(),
             self.iterations.len(),
+            Some(self.optimizers.len()),
+            Some(self.batch_sizes.len()),
+            Some(self.l2s.len()),
+            Some(self.keep_probs.len()),
             Some(self.seeds.len()),
         ]
     }
@@ -266,7 +362,7 @@ impl SearchSpace {
     /// by [`SearchSpace::trials`].
     fn grid_point(&self, point: usize) -> Trial {
         let dims = self.dimensions().map(|d| d.expect("a grid has lists only"));
-        let mut digits = [0usize; 6];
+        let mut digits = [0usize; 10];
         let mut rest = point;
         for (digit, &d) in digits.iter_mut().zip(&dims).rev() {
             *digit = rest % d;
@@ -279,7 +375,13 @@ impl SearchSpace {
             init: self.inits[digits[2]],
             learning_rate: self.learning_rates.at(digits[3]),
             iterations: self.iterations.at(digits[4]),
-            seed: self.seeds[digits[5]],
+            regimen: Regimen {
+                optimizer: self.optimizers[digits[5]],
+                batch_size: self.batch_sizes[digits[6]],
+                l2: self.l2s[digits[7]],
+                keep_prob: self.keep_probs[digits[8]],
+            },
+            seed: self.seeds[digits[9]],
         }
     }
 
@@ -301,7 +403,14 @@ impl SearchSpace {
             Values::Range { low, high } => low + rng.below((high - low + 1) as u32) as usize,
         };
         let seed = *pick(rng, &self.seeds);
-        Trial { index: 0, layers, hidden_activation, init, learning_rate, iterations, seed }
+        // Drawn after the others, so that the first course's searches draw what they did.
+        let regimen = Regimen {
+            optimizer: *pick(rng, &self.optimizers),
+            batch_size: *pick(rng, &self.batch_sizes),
+            l2: *pick(rng, &self.l2s),
+            keep_prob: *pick(rng, &self.keep_probs),
+        };
+        Trial { index: 0, layers, hidden_activation, init, learning_rate, iterations, seed, regimen }
     }
 }
 
@@ -321,6 +430,10 @@ mod tests {
             learning_rates: Values::List(vec![0.1, 1.2]),
             iterations: Values::List(vec![100]),
             seeds: vec![1, 2],
+            optimizers: vec![OptimizerKind::GradientDescent],
+            batch_sizes: vec![None],
+            l2s: vec![0.0],
+            keep_probs: vec![1.0],
         }
     }
 

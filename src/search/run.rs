@@ -13,8 +13,10 @@ use serde::{Deserialize, Serialize};
 
 use super::{Fold, Trial};
 use crate::metrics::{self, ConfusionMatrix};
+use crate::optimizer::{DEFAULT_BETA1, DEFAULT_BETA2, DEFAULT_EPSILON};
 use crate::{
-    fit_with, Activation, Architecture, Error, Float, GramMode, Network, NumpyRng, Progress, Result, TrainConfig,
+    fit_with, Activation, Architecture, Dropout, Error, Float, GramMode, Network, NumpyRng, Progress, Result,
+    TrainConfig,
 };
 
 /// What a trial's score measures.
@@ -157,10 +159,27 @@ impl SearchSettings {
         Ok(arch)
     }
 
+    /// A trial's training: its learning rate and iterations, its regimen (mini-batches
+    /// shuffled and dropout masks drawn from its seed).
     fn config(&self, trial: &Trial) -> TrainConfig {
-        TrainConfig::new(trial.learning_rate, trial.iterations)
+        let regimen = trial.regimen;
+        let optimizer = regimen.optimizer.with(DEFAULT_BETA1, DEFAULT_BETA2, DEFAULT_EPSILON);
+        let mut config = TrainConfig::new(trial.learning_rate, trial.iterations)
             .with_threads(self.threads_per_trial)
             .with_gram(self.gram)
+            .with_optimizer(optimizer)
+            .with_l2(regimen.l2);
+        if let Some(size) = regimen.batch_size {
+            config = config.with_batches(size, trial.seed);
+        }
+        if regimen.keep_prob < 1.0 {
+            config = config.with_dropout(Dropout {
+                keep_prob: vec![regimen.keep_prob],
+                seed: trial.seed,
+                reseed_every_pass: false,
+            });
+        }
+        config
     }
 
     /// The network a trial starts from: its architecture with its initialisation, drawn

@@ -378,6 +378,19 @@ pub struct SearchRunArgs {
     /// Try N random combinations instead of every one.
     #[arg(long, value_name = "N")]
     pub random: Option<usize>,
+    /// Optimizers to try: gd, momentum, rmsprop, adam (default βs and ε).
+    #[arg(long, default_value = "gd", value_name = "NAME,…")]
+    pub optimizer: String,
+    /// Mini-batch sizes to try ("full" for one batch of all examples); with mini-batches
+    /// --iterations counts epochs.
+    #[arg(long, default_value = "full", value_name = "B,…")]
+    pub batch_size: String,
+    /// L2 strengths λ to try (0 for none).
+    #[arg(long, default_value = "0", value_name = "LAMBDA,…")]
+    pub l2: String,
+    /// Dropout keep probabilities to try, for every hidden layer (1 for none).
+    #[arg(long, default_value = "1", value_name = "P,…")]
+    pub keep_prob: String,
     /// Seed of the random combinations and of the validation split.
     #[arg(long, default_value_t = 0, value_name = "N")]
     pub search_seed: u32,

@@ -7,7 +7,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use anyhow::{anyhow, bail, Context, Result};
-use dnn::search::{Metric, Outcome, Status, Trial};
+use dnn::search::{Metric, Outcome, Regimen, Status, Trial};
 use serde::{Deserialize, Serialize};
 
 use crate::data::parse_layers;
@@ -28,6 +28,16 @@ pub struct Record {
     pub train_cost: Option<f64>,
     pub seconds: f64,
     pub status: Status,
+    /// The regimen's settings, last (logs written before they existed lack them: the
+    /// default regimen).
+    #[serde(default = "default_optimizer")]
+    pub optimizer: String,
+    #[serde(default)]
+    pub batch_size: Option<usize>,
+    #[serde(default)]
+    pub l2: f64,
+    #[serde(default = "one")]
+    pub keep_prob: f64,
 }
 
 impl Record {
@@ -40,6 +50,10 @@ impl Record {
             learning_rate: trial.learning_rate,
             iterations: trial.iterations,
             seed: trial.seed,
+            optimizer: trial.regimen.optimizer.to_string(),
+            batch_size: trial.regimen.batch_size,
+            l2: trial.regimen.l2,
+            keep_prob: trial.regimen.keep_prob,
             metric,
             validation: validation.to_string(),
             score: outcome.score,
@@ -59,6 +73,12 @@ impl Record {
             learning_rate: self.learning_rate,
             iterations: self.iterations,
             seed: self.seed,
+            regimen: Regimen {
+                optimizer: self.optimizer.parse()?,
+                batch_size: self.batch_size,
+                l2: self.l2,
+                keep_prob: self.keep_prob,
+            },
         })
     }
 
@@ -67,6 +87,14 @@ impl Record {
     pub fn score(&self) -> Option<f64> {
         self.score.filter(|_| matches!(self.status, Status::Done | Status::OneClass))
     }
+}
+
+fn default_optimizer() -> String {
+    "gd".into()
+}
+
+fn one() -> f64 {
+    1.0
 }
 
 /// The records of an existing log that belong to this search's trials (after checking they

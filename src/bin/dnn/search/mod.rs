@@ -13,16 +13,17 @@ mod table;
 use std::collections::HashSet;
 use std::path::Path;
 
-use anyhow::{bail, Context, Result};
+use anyhow::{anyhow, bail, Context, Result};
 use dnn::data::{Dataset, Scale, Task};
 use dnn::search::{self, Metric, Sampling, SearchSettings, SearchSpace, Trial, Validation, Values};
+use dnn::OptimizerKind;
 
 use crate::cli::{DTypeArg, SearchArgs, SearchCommand, SearchRunArgs};
 use crate::data::{load, parse_activation, parse_layers, preprocessing_for, task_for_output};
 use job::Job;
 use log::{resume, LogFormat};
 use merge::run_merge;
-use parse::{parse_list, parse_seeds, parse_shard, parse_values};
+use parse::{parse_batch_sizes, parse_checked, parse_list, parse_seeds, parse_shard, parse_values};
 
 pub fn run(args: SearchArgs) -> Result<()> {
     match args.command {
@@ -51,6 +52,18 @@ fn run_search(args: SearchRunArgs) -> Result<()> {
         learning_rates: parse_values("--learning-rate", &args.learning_rate)?,
         iterations: parse_values("--iterations", &args.iterations)?,
         seeds: parse_seeds(&args.seed)?,
+        optimizers: args
+            .optimizer
+            .split(',')
+            .map(|name| {
+                name.parse::<OptimizerKind>().map_err(|_| {
+                    anyhow!("invalid --optimizer '{}': expected gd, momentum, rmsprop or adam", args.optimizer)
+                })
+            })
+            .collect::<Result<_>>()?,
+        batch_sizes: parse_batch_sizes(&args.batch_size)?,
+        l2s: parse_checked("--l2", &args.l2, |l| l.is_finite() && l >= 0.0, "numbers of at least 0")?,
+        keep_probs: parse_checked("--keep-prob", &args.keep_prob, |p| p > 0.0 && p <= 1.0, "probabilities in (0, 1]")?,
     };
     if args.random.is_none() {
         for (flag, is_range) in [

@@ -24,6 +24,29 @@ pub fn parse_values<T: std::str::FromStr>(flag: &str, text: &str) -> Result<Valu
     })
 }
 
+/// Mini-batch sizes: positive numbers, or `full` for one batch of all examples.
+pub fn parse_batch_sizes(text: &str) -> Result<Vec<Option<usize>>> {
+    text.split(',')
+        .map(|part| match part.trim() {
+            "full" => Ok(None),
+            number => match number.parse::<usize>() {
+                Ok(size) if size > 0 => Ok(Some(size)),
+                _ => bail!("invalid --batch-size '{text}': expected sizes of at least 1, or full"),
+            },
+        })
+        .collect()
+}
+
+/// Numbers of a flag, each checked by `valid` (which says what a valid one is).
+pub fn parse_checked(flag: &str, text: &str, valid: fn(f64) -> bool, expected: &str) -> Result<Vec<f64>> {
+    text.split(',')
+        .map(|part| match part.trim().parse::<f64>() {
+            Ok(value) if valid(value) => Ok(value),
+            _ => bail!("invalid {flag} '{text}': expected {expected}"),
+        })
+        .collect()
+}
+
 /// Seeds: a list, or `a..b` for every seed from a to b.
 pub fn parse_seeds(text: &str) -> Result<Vec<u32>> {
     match parse_values::<u32>("--seed", text)? {

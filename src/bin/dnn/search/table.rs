@@ -33,26 +33,21 @@ fn significant(x: f64, digits: i32) -> String {
 
 /// The ranked table on stdout, then the best trial.
 pub fn print_table(records: &[Record], metric: Metric, validation: &str, top: Option<usize>) -> Result<()> {
-    let header = [
-        "rank",
-        metric.name(),
-        "layers",
-        "hidden",
-        "init",
-        "learning rate",
-        "iterations",
-        "seed",
-        "train cost",
-        "seconds",
-        "status",
-        "trial",
-    ];
-    let rows: Vec<[String; 12]> = records
+    // The second course's columns only when some trial uses them: a first-course search
+    // prints the table it always did.
+    let regimen =
+        records.iter().any(|r| r.optimizer != "gd" || r.batch_size.is_some() || r.l2 != 0.0 || r.keep_prob != 1.0);
+    let mut header = vec!["rank", metric.name(), "layers", "hidden", "init", "learning rate", "iterations"];
+    if regimen {
+        header.extend(["optimizer", "batch", "l2", "keep"]);
+    }
+    header.extend(["seed", "train cost", "seconds", "status", "trial"]);
+    let rows: Vec<Vec<String>> = records
         .iter()
         .take(top.unwrap_or(usize::MAX))
         .enumerate()
         .map(|(rank, r)| {
-            [
+            let mut row = vec![
                 (rank + 1).to_string(),
                 r.score().map_or("-".into(), |s| format_score(metric, s)),
                 if r.layers.is_empty() { "none".into() } else { r.layers.clone() },
@@ -60,12 +55,23 @@ pub fn print_table(records: &[Record], metric: Metric, validation: &str, top: Op
                 r.init.clone(),
                 significant(r.learning_rate, 4),
                 r.iterations.to_string(),
+            ];
+            if regimen {
+                row.extend([
+                    r.optimizer.clone(),
+                    r.batch_size.map_or("full".into(), |b| b.to_string()),
+                    r.l2.to_string(),
+                    r.keep_prob.to_string(),
+                ]);
+            }
+            row.extend([
                 r.seed.to_string(),
                 r.train_cost.map_or("-".into(), |c| format!("{c:.6}")),
                 format!("{:.2}", r.seconds),
                 r.status.to_string(),
                 r.trial.to_string(),
-            ]
+            ]);
+            row
         })
         .collect();
     let widths: Vec<usize> = (0..header.len())
@@ -83,7 +89,7 @@ pub fn print_table(records: &[Record], metric: Metric, validation: &str, top: Op
             .to_string()
     };
     writeln!(out, "Scored by {metric} on {validation}")?;
-    writeln!(out, "{}", line(header.to_vec()))?;
+    writeln!(out, "{}", line(header.clone()))?;
     for row in &rows {
         writeln!(out, "{}", line(row.iter().map(String::as_str).collect()))?;
     }
