@@ -8,8 +8,9 @@ use crate::{Float, NumpyRng};
 /// The examples in the order of one epoch, and the buffers one batch is gathered into.
 ///
 /// X is kept example by example (m × n_x, each example's features contiguous) so that a
-/// batch is gathered by copying whole rows; the batch is then read as n_x × B through a
-/// transposed view. Everything is sized once: an epoch allocates nothing.
+/// batch is gathered by copying whole rows, then turned into the course's n_x × B layout
+/// (one column per example, rows contiguous, which the products read fastest). Everything is
+/// sized once: an epoch allocates nothing.
 #[derive(Debug)]
 pub(crate) struct MiniBatches<T> {
     /// Xᵀ, m × n_x.
@@ -18,7 +19,9 @@ pub(crate) struct MiniBatches<T> {
     labels: Array2<T>,
     /// The epoch's order of the examples.
     order: Vec<usize>,
-    /// The batch's examples, B × n_x (fewer rows for the last batch).
+    /// The batch's examples one per row, B × n_x (fewer rows for the last batch).
+    gathered: Array2<T>,
+    /// The same, one per column: n_x × B (fewer columns for the last batch).
     x_batch: Array2<T>,
     /// The batch's labels, n\[L\] × B (fewer columns for the last batch).
     y_batch: Array2<T>,
@@ -35,7 +38,8 @@ impl<T: Float> MiniBatches<T> {
             examples: x.t().as_standard_layout().into_owned(),
             labels: y.as_standard_layout().into_owned(),
             order: (0..m).collect(),
-            x_batch: Array2::zeros((size, n_x)),
+            gathered: Array2::zeros((size, n_x)),
+            x_batch: Array2::zeros((n_x, size)),
             y_batch: Array2::zeros((y.nrows(), size)),
             size,
             shuffle_seed,
@@ -66,17 +70,46 @@ impl<T: Float> MiniBatches<T> {
         let start = k * self.size;
         let indices = &self.order[start..(start + self.size).min(self.order.len())];
         let m_b = indices.len();
-        resize_in_place(&mut self.x_batch, (m_b, self.examples.ncols()));
+        let n_x = self.examples.ncols();
+        resize_in_place(&mut self.gathered, (m_b, n_x));
+        resize_in_place(&mut self.x_batch, (n_x, m_b));
         resize_in_place(&mut self.y_batch, (self.labels.nrows(), m_b));
-        for (mut row, &i) in self.x_batch.rows_mut().into_iter().zip(indices) {
-            row.assign(&self.examples.row(i));
+        let examples = self.examples.as_slice().expect("a buffer in standard layout");
+        let gathered = self.gathered.as_slice_mut().expect("a buffer in standard layout");
+        for (row, &i) in gathered.chunks_exact_mut(n_x).zip(indices) {
+            row.copy_from_slice(&examples[i * n_x..(i + 1) * n_x]);
         }
-        for (mut batch_row, labels_row) in self.y_batch.rows_mut().into_iter().zip(self.labels.rows()) {
+        transpose_into(self.gathered.view(), self.x_batch.view_mut());
+        let labels = self.labels.as_slice().expect("a buffer in standard layout");
+        let m = self.order.len();
+        let y_batch = self.y_batch.as_slice_mut().expect("a buffer in standard layout");
+        for (batch_row, labels_row) in y_batch.chunks_exact_mut(m_b).zip(labels.chunks_exact(m)) {
             for (y, &i) in batch_row.iter_mut().zip(indices) {
                 *y = labels_row[i];
             }
         }
-        (self.x_batch.t(), self.y_batch.view())
+        (self.x_batch.view(), self.y_batch.view())
+    }
+}
+
+/// `to = fromᵀ`, in tiles of 16 × 16 so that both sides are read and written a cache line
+/// at a time.
+///
+/// # Shapes
+/// `from`: r × c; `to`: c × r, both in standard layout.
+fn transpose_into<T: Float>(from: ArrayView2<T>, mut to: ndarray::ArrayViewMut2<T>) {
+    const TILE: usize = 16;
+    let (rows, cols) = from.dim();
+    let from = from.as_slice().expect("a buffer in standard layout");
+    let to = to.as_slice_mut().expect("a buffer in standard layout");
+    for i0 in (0..rows).step_by(TILE) {
+        for j0 in (0..cols).step_by(TILE) {
+            for i in i0..(i0 + TILE).min(rows) {
+                for j in j0..(j0 + TILE).min(cols) {
+                    to[j * rows + i] = from[i * cols + j];
+                }
+            }
+        }
     }
 }
 
@@ -89,4 +122,35 @@ pub(crate) fn resize_in_place<T: Float>(array: &mut Array2<T>, shape: (usize, us
     let (mut values, _) = std::mem::take(array).into_raw_vec_and_offset();
     values.resize(shape.0 * shape.1, T::zero());
     *array = Array2::from_shape_vec(shape, values).expect("as many values as the shape");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The course's `random_mini_batches` test (../shared/reference/course2/RESULTS.md §5.4,
+    /// unit checks): `np.random.seed(1)`, Y = randn(1, 148) < 0.5, X\[i, j\] = j·12288 + i,
+    /// mini-batches of 64 with seed 0: shapes 64, 64, 20; the first batch's first row starts
+    /// [294912, 86016, 454656], the last batch's last row [1425407, 1769471, 897023].
+    #[test]
+    fn the_course_random_mini_batches_test() {
+        let (n_x, m) = (12288, 148);
+        let x = Array2::from_shape_fn((n_x, m), |(i, j)| (j * n_x + i) as f64);
+        let y = NumpyRng::new(1).randn_matrix(1, m).mapv(|v| if v < 0.5 { 1.0 } else { 0.0 });
+        // Epoch 0 shuffles with seed S + 1: S = 2³² − 1 wraps round to the course's seed 0.
+        let mut batches = MiniBatches::new(x.view(), y.view(), 64, u32::MAX);
+        batches.shuffle(0);
+        assert_eq!(batches.count(), 3);
+        let sizes: Vec<usize> = (0..3).map(|k| batches.batch(k).0.ncols()).collect();
+        assert_eq!(sizes, [64, 64, 20]);
+        let (first, _) = batches.batch(0);
+        assert_eq!(first.row(0).iter().take(3).copied().collect::<Vec<_>>(), [294912.0, 86016.0, 454656.0]);
+        let (last, labels) = batches.batch(2);
+        assert_eq!(last.row(n_x - 1).iter().take(3).copied().collect::<Vec<_>>(), [1425407.0, 1769471.0, 897023.0]);
+        // Each label travels with its example: example j has X[0, j] = 12288·j.
+        for (column, &label) in last.columns().into_iter().zip(labels.row(0)) {
+            let j = (column[0] / n_x as f64) as usize;
+            assert_eq!(label, y[(0, j)]);
+        }
+    }
 }
