@@ -375,13 +375,13 @@ impl<T: Float> Network<T> {
         &self,
         x: ArrayView2<T>,
         ws: &mut Workspace<T>,
-        gram: Option<&GramFirstLayer<T>>,
+        mut gram: Option<&mut GramFirstLayer<T>>,
         mut masks: Option<&mut NumpyRng>,
     ) {
         for l in 0..self.layers.len() {
             let (done, rest) = ws.caches.split_at_mut(l);
             let cache = &mut rest[0];
-            match (l, gram) {
+            match (l, gram.as_deref_mut()) {
                 (0, Some(gram)) => {
                     gram.linear_forward_into(cache.z.view_mut(), &mut ws.scratch);
                     let offset = Some(gram.initial_product());

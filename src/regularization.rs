@@ -9,9 +9,17 @@ use crate::{Float, Network, NumpyRng};
 /// The L2 term of the cost, `λ/(2m)·(Σ‖W[1]‖² + … + Σ‖W[L]‖²)` (squares summed in f64), for
 /// a batch of m examples.
 pub fn l2_regularization_cost<T: Float>(network: &Network<T>, lambda: f64, m: usize) -> f64 {
-    let squares: f64 =
-        network.layers().iter().map(|layer| layer.w().iter().map(|w| w.as_f64().powi(2)).sum::<f64>()).sum();
-    lambda / (2.0 * m as f64) * squares
+    l2_cost_given_first(network, lambda, m, None)
+}
+
+/// As [`l2_regularization_cost`], with ‖W\[1\]‖² given when W\[1\] is carried elsewhere
+/// (the Gram form).
+pub(crate) fn l2_cost_given_first<T: Float>(network: &Network<T>, lambda: f64, m: usize, first: Option<f64>) -> f64 {
+    let squares = |layer: &crate::Dense<T>| layer.w().iter().map(|w| w.as_f64().powi(2)).sum::<f64>();
+    let layers = network.layers();
+    let first = first.unwrap_or_else(|| squares(&layers[0]));
+    let rest: f64 = layers[1..].iter().map(squares).sum();
+    lambda / (2.0 * m as f64) * (first + rest)
 }
 
 /// L2's part of the gradient, in place: `dW[l] += (λ/m)·W[l]` for every layer (`first_w`

@@ -48,7 +48,8 @@ fn bad_values_are_refused_before_any_work() {
         ),
         (
             &["--optimizer", "adam", "--gram", "on"],
-            "--gram on: the Gram form cannot be used here: the Gram form carries plain gradient descent steps only",
+            "--gram on: the Gram form cannot be used here: RMSprop and Adam scale each weight's step by its own history, \
+             which W₀ + C·Xᵀ cannot hold",
         ),
     ];
     for (extra, message) in cases {

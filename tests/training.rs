@@ -6,7 +6,9 @@ use std::ops::ControlFlow;
 
 use dnn::diagnose::diagnose;
 use dnn::metrics::{self, ConfusionMatrix};
-use dnn::{fit, fit_with, Activation, Architecture, GramMode, Init, Network, NumpyRng, TrainConfig};
+use dnn::{
+    fit, fit_with, Activation, Architecture, Dropout, GramMode, Init, Network, NumpyRng, Optimizer, TrainConfig,
+};
 use ndarray::{array, Array2, Axis};
 
 /// Two noisy interleaved classes in `n_x` dimensions, m examples.
@@ -315,4 +317,50 @@ fn badly_scaled_features_are_diagnosed() {
     let mut standardized = noise;
     standardized.push_row(ndarray::Array1::from_elem(200, 0.0).view()).unwrap();
     assert!(diagnose::<f64>(&history, None, standardized.view(), None).is_empty());
+}
+
+#[test]
+fn the_gram_form_carries_momentum_and_l2() {
+    // W[1] = s·W[1]₀ + C·Xᵀ holds through momentum and L2's shrink: the same costs (L2's term
+    // included) and weights as the direct computation, to rounding, with dropout on too.
+    let (x, y) = data(300, 40, 8);
+    let arch = Architecture::new(&[300, 16, 4, 1], Activation::Relu, Activation::Sigmoid).unwrap();
+    let settings: [(Optimizer, f64, Option<f64>); 4] = [
+        (Optimizer::GradientDescent, 0.7, None),
+        (Optimizer::Momentum { beta: 0.9 }, 0.0, None),
+        (Optimizer::Momentum { beta: 0.9 }, 0.7, None),
+        (Optimizer::Momentum { beta: 0.8 }, 0.3, Some(0.8)),
+    ];
+    for (optimizer, l2, keep_prob) in settings {
+        let train = |gram| {
+            let net = Network::<f64>::init(&arch, Init::He, &mut NumpyRng::new(3)).unwrap();
+            let mut config = TrainConfig::new(0.05, 200).with_gram(gram).with_optimizer(optimizer).with_l2(l2);
+            if let Some(keep_prob) = keep_prob {
+                config = config.with_dropout(Dropout { keep_prob: vec![keep_prob], seed: 4, reseed_every_pass: false });
+            }
+            fit(net, x.view(), y.view(), &config.check().unwrap()).unwrap()
+        };
+        let (direct, h_direct) = train(GramMode::Off);
+        let (gram, h_gram) = train(GramMode::On);
+        let what = format!("{optimizer}, L2 {l2}, keep {keep_prob:?}");
+        for (i, (a, b)) in h_direct.costs.iter().zip(&h_gram.costs).enumerate() {
+            assert!((a - b).abs() <= 1e-11 * a.abs(), "{what}: cost {i}: {a} vs {b}");
+        }
+        assert!(h_direct.costs[199] < 0.9 * h_direct.costs[0], "{what}: it trains: {:?}", h_direct.costs[199]);
+        for (la, lb) in direct.layers().iter().zip(gram.layers()) {
+            let scale = la.w().iter().fold(0.0f64, |m, v| m.max(v.abs()));
+            let diff = (la.w() - lb.w()).iter().fold(0.0f64, |m, v| m.max(v.abs()));
+            assert!(diff <= 1e-11 * scale, "{what}: weights differ by {diff:e}");
+        }
+        // Auto chooses the Gram form for these settings too.
+        assert_eq!(train(GramMode::Auto).1, h_gram, "{what}");
+    }
+    // Adam and RMSprop cannot be carried: auto trains directly, and on is refused.
+    let adam = TrainConfig::new(0.01, 5).with_optimizer(Optimizer::Adam { beta1: 0.9, beta2: 0.999, epsilon: 1e-8 });
+    let error = adam.with_gram(GramMode::On).check().unwrap_err();
+    assert_eq!(
+        error.to_string(),
+        "the Gram form cannot be used here: RMSprop and Adam scale each weight's step by its own history, \
+         which W₀ + C·Xᵀ cannot hold"
+    );
 }

@@ -253,14 +253,13 @@ impl TrainConfig {
     }
 
     /// Why the Gram form cannot carry W\[1\] with these settings, if it cannot: it holds W\[1\]
-    /// as W\[1\]₀ + C·Xᵀ over all m examples, so every step must be a full-batch gradient step.
+    /// as s·W\[1\]₀ + C·Xᵀ over all m examples, so every step must be a full-batch step whose
+    /// change of W\[1\] is of that form: gradient descent or momentum, with or without L2.
     pub fn gram_obstacle(&self) -> Option<&'static str> {
         if self.batch_size.is_some() {
             Some("mini-batches change X from step to step")
-        } else if self.optimizer != Optimizer::GradientDescent {
-            Some("the Gram form carries plain gradient descent steps only")
-        } else if self.l2 > 0.0 {
-            Some("the Gram form does not carry L2's weight shrink")
+        } else if matches!(self.optimizer, Optimizer::RmsProp { .. } | Optimizer::Adam { .. }) {
+            Some("RMSprop and Adam scale each weight's step by its own history, which W₀ + C·Xᵀ cannot hold")
         } else if self.patience.is_some() {
             Some("early stopping needs W[1] itself after every epoch")
         } else {

@@ -17,10 +17,11 @@ pub use config::{Decay, Dropout, TrainConfig, ValidTrainConfig};
 pub use history::{Divergence, History, Progress, DIVERGENCE_FACTOR};
 use validation::Scorer;
 
-use crate::gram::GramFirstLayer;
+use crate::gram::{GramFirstLayer, GramStep};
 use crate::network::Workspace;
+use crate::optimizer::Optimizer;
 use crate::optimizer::OptimizerState;
-use crate::regularization::{add_l2_gradient, l2_regularization_cost};
+use crate::regularization::{add_l2_gradient, l2_cost_given_first};
 use crate::{Error, Float, Network, NumpyRng, Result};
 
 /// Validation data: X (n_x × m_v) and Y (n\[L\] × m_v), scored after every epoch.
@@ -108,13 +109,20 @@ pub fn fit_validated<T: Float>(
     }
     let use_gram = settings.gram_obstacle().is_none() && settings.gram.applies(x.nrows(), m, std::mem::size_of::<T>());
     let mut train = || {
-        let mut gram = use_gram.then(|| GramFirstLayer::new(network.layers()[0].w(), x, ws.scratch()));
+        let gram_step = GramStep {
+            momentum: match settings.optimizer {
+                Optimizer::Momentum { beta } => Some(beta),
+                _ => None,
+            },
+            l2: settings.l2,
+        };
+        let mut gram = use_gram.then(|| GramFirstLayer::new(network.layers()[0].w(), x, gram_step, ws.scratch()));
         let mut step = Step { optimizer: &mut optimizer, masks: masks.as_mut(), config };
         for epoch in 0..epochs {
             let learning_rate = config.learning_rate_for(epoch);
             let cost = match batches.as_mut() {
                 None => {
-                    let (total, l2_cost) = step.forward_and_cost(&network, x, y, &mut ws, gram.as_ref());
+                    let (total, l2_cost) = step.forward_and_cost(&network, x, y, &mut ws, gram.as_mut());
                     let cost = total / m as f64 + l2_cost;
                     history.costs.push(cost);
                     history.diverged = Divergence::check(epoch, cost, history.costs[0], config.learning_rate());
@@ -210,17 +218,22 @@ impl<T: Float> Step<'_, T> {
         x: ArrayView2<T>,
         y: ArrayView2<T>,
         ws: &mut Workspace<T>,
-        gram: Option<&GramFirstLayer<T>>,
+        mut gram: Option<&mut GramFirstLayer<T>>,
     ) -> (f64, f64) {
         if let (Some(rng), Some(dropout)) = (self.masks.as_deref_mut(), &self.config.config().dropout) {
             if dropout.reseed_every_pass {
                 rng.seed(dropout.seed);
             }
         }
-        network.forward_sweep(x, ws, gram, self.masks.as_deref_mut());
+        network.forward_sweep(x, ws, gram.as_deref_mut(), self.masks.as_deref_mut());
         let total = network.loss_total(ws, y);
         let lambda = self.config.config().l2;
-        let l2_cost = if lambda > 0.0 { l2_regularization_cost(network, lambda, x.ncols()) } else { 0.0 };
+        let l2_cost = if lambda > 0.0 {
+            let first = gram.map(|gram| gram.first_layer_squares());
+            l2_cost_given_first(network, lambda, x.ncols(), first)
+        } else {
+            0.0
+        };
         (total, l2_cost)
     }
 
