@@ -26,6 +26,11 @@ Peers:
            same order, float64 / float32, 2 threads
   sklearn  MLPClassifier(solver="adam", batch_size=64, alpha=0, max_iter=epochs) with its own
            initialisation and shuffle, so its cost differs; fit() is timed
+  keras32 / keras64   Keras 3 on its PyTorch backend: Sequential Dense layers from the same
+           initial weights, BinaryCrossentropy(from_logits=True), keras.optimizers.Adam, fit()
+           on the examples in each epoch's order with shuffle=False (the same batches). Keras's
+           Adam adds epsilon to the uncorrected sqrt(v), so its cost drifts from the others'
+           slightly; its "final_cost" is fit()'s epoch loss
 """
 
 import argparse
@@ -42,7 +47,7 @@ WORKLOADS = {
     "W6": dict(layers=[784, 256, 128, 1], seed=1, lr=0.001, batch=64, shuffle_seed=0, epochs=1, data="synthetic"),
     "W7": dict(layers=[2, 5, 2, 1], seed=3, lr=0.0007, batch=64, shuffle_seed=10, epochs=10000, data="moons"),
 }
-PEERS = ["numpy", "torch64", "torch32", "sklearn"]
+PEERS = ["numpy", "torch64", "torch32", "sklearn", "keras32", "keras64"]
 BETA1, BETA2, EPSILON = 0.9, 0.999, 1e-8
 
 
@@ -203,6 +208,40 @@ def run_sklearn(spec, X, Y, epochs, repeat):
     return seconds, float(model.loss_), float(model.score(X.T, Y[0])), {}
 
 
+# --------------------------------------------------------------------------------------------
+# Keras (PyTorch backend)
+
+
+def run_keras(spec, X, Y, init, orders, repeat, dtype_name):
+    os.environ.setdefault("KERAS_BACKEND", "torch")
+    import keras
+    import torch
+
+    torch.set_num_threads(2)
+    keras.config.set_floatx(dtype_name)
+    Xt, Yt = np.ascontiguousarray(X.T).astype(dtype_name), np.ascontiguousarray(Y.T).astype(dtype_name)
+    seconds, cost, model = [], None, None
+    for _ in range(repeat):
+        layers = [keras.Input((X.shape[0],))]
+        for l, (W, _) in enumerate(init):
+            layers.append(keras.layers.Dense(W.shape[0], activation="relu" if l + 1 < len(init) else None))
+        model = keras.Sequential(layers)
+        for layer, (W, b) in zip(model.layers, init):
+            layer.set_weights([W.T.astype(dtype_name), b[:, 0].astype(dtype_name)])
+        model.compile(optimizer=keras.optimizers.Adam(learning_rate=spec["lr"], beta_1=BETA1, beta_2=BETA2,
+                                                      epsilon=EPSILON),
+                      loss=keras.losses.BinaryCrossentropy(from_logits=True))
+        epochs = [(Xt[order], Yt[order]) for order in orders]
+        start = time.perf_counter()
+        for xs, ys in epochs:
+            history = model.fit(xs, ys, batch_size=spec["batch"], epochs=1, shuffle=False, verbose=0)
+            cost = history.history["loss"][-1]
+        seconds.append(time.perf_counter() - start)
+    logits = model.predict(Xt, batch_size=4096, verbose=0)
+    accuracy = float(np.mean((logits > 0) == (Yt > 0.5)))
+    return seconds, float(cost), accuracy, {"keras": keras.__version__, "backend": keras.backend.backend()}
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("workload", choices=sorted(WORKLOADS))
@@ -223,6 +262,9 @@ def main(argv=None):
         elif args.peer.startswith("torch"):
             dtype_name = "float32" if args.peer == "torch32" else "float64"
             seconds, cost, accuracy, extra = run_torch(spec, X, Y, init, orders, args.repeat, dtype_name)
+        elif args.peer.startswith("keras"):
+            dtype_name = "float32" if args.peer == "keras32" else "float64"
+            seconds, cost, accuracy, extra = run_keras(spec, X, Y, init, orders, args.repeat, dtype_name)
         else:
             seconds, cost, accuracy, extra = run_sklearn(spec, X, Y, epochs, args.repeat)
     except Exception as error:  # a peer that cannot run reports why, as peers.py does

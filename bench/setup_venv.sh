@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Creates the Python environment used by bench/peers.py (the numpy, scikit-learn and PyTorch
-# peers that the `dnn` benchmarks compare against).
+# Creates the Python environment used by bench/peers.py and bench/minibatch.py (the numpy,
+# scikit-learn, PyTorch and Keras peers that the `dnn` benchmarks compare against).
 #
 #   bash bench/setup_venv.sh
 #   "${DNN_BENCH_VENV:-$HOME/.cache/dnn-bench-venv}/bin/python" bench/peers.py W3 numpy --repeat 3
@@ -64,6 +64,10 @@ if ! pip_ install --quiet numpy scikit-learn h5py threadpoolctl; then
     say "installing numpy/scikit-learn/h5py failed" >&2
     exit 1
 fi
+
+# Keras 3 is small; it runs on the PyTorch backend installed below (bench/minibatch.py).
+say "installing keras"
+pip_ install --quiet keras || say "could not install keras; the keras peers will print an error line"
 
 TORCH_CHECK='import torch; assert float(torch.ones(2).sum()) == 2.0; print(torch.__version__)'
 torch_ok() { "$VPY" -c "$TORCH_CHECK" >/dev/null 2>&1; }
