@@ -8,7 +8,6 @@ use crate::gram::GramFirstLayer;
 use crate::layer::{Dense, Gradients};
 use crate::linalg::GemmScratch;
 use crate::regularization::{dropout_backward, dropout_forward};
-use crate::train::resize_in_place;
 use crate::{Activation, Error, Float, Init, Loss, NumpyRng, Result};
 
 /// The shape of a network: layer sizes `[n_x, n[1], …, n[L]]`, one activation per layer and
@@ -138,13 +137,6 @@ impl<T: Float> LayerCache<T> {
     }
 }
 
-/// Gives a buffer `m` columns, reusing its memory: no allocation while `m` is at most the
-/// number of columns it was made with.
-fn set_columns<T: Float>(array: &mut Array2<T>, m: usize) {
-    let rows = array.nrows();
-    resize_in_place(array, (rows, m));
-}
-
 impl<T: Float> Workspace<T> {
     /// Buffers for `network` over `m` examples, computing on one thread.
     pub fn new(network: &Network<T>, m: usize) -> Self {
@@ -181,20 +173,6 @@ impl<T: Float> Workspace<T> {
             .collect();
         let grads = network.layers.iter().map(Gradients::zeros_like).collect();
         Workspace { caches, grads, scratch: GemmScratch::new(threads) }
-    }
-
-    /// Resizes the buffers to `m` examples, at most as many as they were made for: the last,
-    /// smaller mini-batch of an epoch. Allocates nothing.
-    pub(crate) fn set_columns(&mut self, m: usize) {
-        for cache in &mut self.caches {
-            set_columns(&mut cache.z, m);
-            set_columns(&mut cache.a, m);
-            set_columns(&mut cache.delta, m);
-            if let Some(dropout) = &mut cache.dropout {
-                set_columns(&mut dropout.mask, m);
-                set_columns(&mut dropout.kept, m);
-            }
-        }
     }
 
     /// The number of examples the buffers hold.

@@ -5,12 +5,13 @@ use ndarray::{Array2, ArrayView2};
 
 use crate::{Float, NumpyRng};
 
-/// The examples in the order of one epoch, and the buffers one batch is gathered into.
+/// The examples in the order of one epoch, and the buffers a batch is gathered into.
 ///
 /// X is kept example by example (m × n_x, each example's features contiguous) so that a
 /// batch is gathered by copying whole rows, then turned into the course's n_x × B layout
-/// (one column per example, rows contiguous, which the products read fastest). Everything is
-/// sized once: an epoch allocates nothing.
+/// (one column per example, rows contiguous, which the products read fastest). The full
+/// batches and the smaller last one have buffers of their own. Everything is sized once: an
+/// epoch allocates nothing.
 #[derive(Debug)]
 pub(crate) struct MiniBatches<T> {
     /// Xᵀ, m × n_x.
@@ -19,15 +20,34 @@ pub(crate) struct MiniBatches<T> {
     labels: Array2<T>,
     /// The epoch's order of the examples.
     order: Vec<usize>,
-    /// The batch's examples one per row, B × n_x (fewer rows for the last batch).
-    gathered: Array2<T>,
-    /// The same, one per column: n_x × B (fewer columns for the last batch).
-    x_batch: Array2<T>,
-    /// The batch's labels, n\[L\] × B (fewer columns for the last batch).
-    y_batch: Array2<T>,
+    /// The buffers of a full batch.
+    full: BatchBuffers<T>,
+    /// The buffers of the last batch, when it is smaller (m not a multiple of B).
+    last: Option<BatchBuffers<T>>,
     size: usize,
     shuffle_seed: u32,
     rng: NumpyRng,
+}
+
+/// One batch's examples and labels.
+#[derive(Debug)]
+struct BatchBuffers<T> {
+    /// The examples one per row, m_b × n_x.
+    gathered: Array2<T>,
+    /// The same, one per column: n_x × m_b.
+    x: Array2<T>,
+    /// The labels, n\[L\] × m_b.
+    y: Array2<T>,
+}
+
+impl<T: Float> BatchBuffers<T> {
+    fn new(n_x: usize, outputs: usize, m_b: usize) -> Self {
+        BatchBuffers {
+            gathered: Array2::zeros((m_b, n_x)),
+            x: Array2::zeros((n_x, m_b)),
+            y: Array2::zeros((outputs, m_b)),
+        }
+    }
 }
 
 impl<T: Float> MiniBatches<T> {
@@ -38,9 +58,8 @@ impl<T: Float> MiniBatches<T> {
             examples: x.t().as_standard_layout().into_owned(),
             labels: y.as_standard_layout().into_owned(),
             order: (0..m).collect(),
-            gathered: Array2::zeros((size, n_x)),
-            x_batch: Array2::zeros((n_x, size)),
-            y_batch: Array2::zeros((y.nrows(), size)),
+            full: BatchBuffers::new(n_x, y.nrows(), size),
+            last: (m % size != 0).then(|| BatchBuffers::new(n_x, y.nrows(), m % size)),
             size,
             shuffle_seed,
             rng: NumpyRng::new(shuffle_seed),
@@ -67,28 +86,28 @@ impl<T: Float> MiniBatches<T> {
     /// Gathers batch `k` of the epoch's order and returns its X (n_x × m_b) and Y
     /// (n\[L\] × m_b).
     pub(crate) fn batch(&mut self, k: usize) -> (ArrayView2<'_, T>, ArrayView2<'_, T>) {
+        let m = self.order.len();
         let start = k * self.size;
-        let indices = &self.order[start..(start + self.size).min(self.order.len())];
-        let m_b = indices.len();
+        let indices = &self.order[start..(start + self.size).min(m)];
+        let buffers = match &mut self.last {
+            Some(last) if indices.len() < self.size => last,
+            _ => &mut self.full,
+        };
         let n_x = self.examples.ncols();
-        resize_in_place(&mut self.gathered, (m_b, n_x));
-        resize_in_place(&mut self.x_batch, (n_x, m_b));
-        resize_in_place(&mut self.y_batch, (self.labels.nrows(), m_b));
         let examples = self.examples.as_slice().expect("a buffer in standard layout");
-        let gathered = self.gathered.as_slice_mut().expect("a buffer in standard layout");
+        let gathered = buffers.gathered.as_slice_mut().expect("a buffer in standard layout");
         for (row, &i) in gathered.chunks_exact_mut(n_x).zip(indices) {
             row.copy_from_slice(&examples[i * n_x..(i + 1) * n_x]);
         }
-        transpose_into(self.gathered.view(), self.x_batch.view_mut());
+        transpose_into(buffers.gathered.view(), buffers.x.view_mut());
         let labels = self.labels.as_slice().expect("a buffer in standard layout");
-        let m = self.order.len();
-        let y_batch = self.y_batch.as_slice_mut().expect("a buffer in standard layout");
-        for (batch_row, labels_row) in y_batch.chunks_exact_mut(m_b).zip(labels.chunks_exact(m)) {
+        let y = buffers.y.as_slice_mut().expect("a buffer in standard layout");
+        for (batch_row, labels_row) in y.chunks_exact_mut(indices.len()).zip(labels.chunks_exact(m)) {
             for (y, &i) in batch_row.iter_mut().zip(indices) {
                 *y = labels_row[i];
             }
         }
-        (self.x_batch.view(), self.y_batch.view())
+        (buffers.x.view(), buffers.y.view())
     }
 }
 
@@ -111,17 +130,6 @@ fn transpose_into<T: Float>(from: ArrayView2<T>, mut to: ndarray::ArrayViewMut2<
             }
         }
     }
-}
-
-/// Gives a buffer another shape with no more values than its memory holds, reusing that
-/// memory (no allocation while the values fit in what it was made with).
-pub(crate) fn resize_in_place<T: Float>(array: &mut Array2<T>, shape: (usize, usize)) {
-    if array.dim() == shape {
-        return;
-    }
-    let (mut values, _) = std::mem::take(array).into_raw_vec_and_offset();
-    values.resize(shape.0 * shape.1, T::zero());
-    *array = Array2::from_shape_vec(shape, values).expect("as many values as the shape");
 }
 
 #[cfg(test)]

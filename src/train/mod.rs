@@ -11,7 +11,6 @@ use std::ops::ControlFlow;
 
 use ndarray::ArrayView2;
 
-pub(crate) use batches::resize_in_place;
 use batches::MiniBatches;
 pub use config::{Decay, Dropout, TrainConfig, ValidTrainConfig};
 pub use history::{Divergence, History, Progress, DIVERGENCE_FACTOR};
@@ -98,6 +97,10 @@ pub fn fit_validated<T: Float>(
     let batch_size = config.batch_size(m);
     let mut batches = (batch_size < m).then(|| MiniBatches::new(x, y, batch_size, settings.shuffle_seed));
     let mut ws = Workspace::for_training(&network, batch_size, config.threads(), &keep_probs);
+    // The last, smaller mini-batch of an epoch has buffers of its own.
+    let last_size = if batch_size < m { m % batch_size } else { 0 };
+    let mut ws_last =
+        (last_size > 0).then(|| Workspace::for_training(&network, last_size, config.threads(), &keep_probs));
     let mut optimizer = OptimizerState::new(settings.optimizer, &network);
     let mut masks = settings.dropout.as_ref().map(|dropout| NumpyRng::new(dropout.seed));
     let mut scorer = validation.map(|(x_val, y_val)| Scorer::new(&network, x_val, y_val, config.threads()));
@@ -137,10 +140,13 @@ pub fn fit_validated<T: Float>(
                     let mut total = 0.0;
                     for k in 0..batches.count() {
                         let (x_batch, y_batch) = batches.batch(k);
-                        ws.set_columns(x_batch.ncols());
-                        let (batch_total, l2_cost) = step.forward_and_cost(&network, x_batch, y_batch, &mut ws, None);
+                        let ws = match ws_last.as_mut() {
+                            Some(ws_last) if x_batch.ncols() == last_size => ws_last,
+                            _ => &mut ws,
+                        };
+                        let (batch_total, l2_cost) = step.forward_and_cost(&network, x_batch, y_batch, ws, None);
                         total += batch_total + x_batch.ncols() as f64 * l2_cost;
-                        step.backward_and_update(&mut network, x_batch, y_batch, &mut ws, learning_rate, None);
+                        step.backward_and_update(&mut network, x_batch, y_batch, ws, learning_rate, None);
                     }
                     let cost = total / m as f64;
                     history.costs.push(cost);
