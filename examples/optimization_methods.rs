@@ -23,7 +23,7 @@
 //! cargo run --release --example optimization_methods [-- --out-dir DIR]
 //! ```
 //!
-//! It takes about three seconds. The PNGs go to `target/examples-output/` unless `--out-dir`
+//! It takes two to three seconds. The PNGs go to `target/examples-output/` unless `--out-dir`
 //! names another folder. The exit status is 1 when a number does not match the course's.
 //! Golden values: ../shared/reference/course2/RESULTS.md, §5.4.
 
