@@ -290,3 +290,137 @@ fn examples_refuse_bad_arguments_with_exit_code_2() {
         assert!(run.stdout.starts_with(&expected), "{}", run.stdout);
     }
 }
+
+/// Golden values of the second course: ../shared/reference/course2/RESULTS.md, section named
+/// beside each.
+#[test]
+fn initialization_reproduces_course_2_week_1() {
+    let out = common::temp_dir("example-initialization");
+    let run = Run::new("initialization", &["--out-dir", out.to_str().expect("a UTF-8 path")]);
+    // §5.1: "He([2,4,1]) W2 = [-0.030984124422056857, -0.33744410537169206, -0.9290426766647434,
+    //  0.6255224840406426]".
+    let w2 = run.dnn("The initialisers", "He, layers [2, 4, 1]: W2");
+    assert_eq!(w2, "[-0.03098412, -0.33744411, -0.92904268, 0.62552248]");
+    // "Zeros — every printed cost is ln 2 up to 1 ulp … Accuracy 0.5 / 0.5".
+    let title = "Zero initialisation";
+    assert_eq!(run.number(title, "train accuracy"), 0.5);
+    assert_eq!(run.number(title, "test accuracy"), 0.5);
+    run.dnn(title, "every cost (15000 iterations)");
+    // "Random ×10 — chaotic … Accuracy 0.83 / 0.86 … (use that, and "cost[0] = inf", as the
+    //  test)".
+    let title = "Random initialisation";
+    assert_eq!(run.number(title, "train accuracy"), 0.83);
+    assert_eq!(run.number(title, "test accuracy"), 0.86);
+    assert_eq!(run.dnn(title, "cost after iteration 0, from A[L] with nansum"), "inf");
+    let stable = run.number(title, "cost after iteration 0, dnn's (from Z[L], finite)");
+    assert!(stable.is_finite() && stable > 1.0, "{stable}");
+    // "He … 0: 0.8830537463419761 … 14000: 0.07357895962677366; accuracy train
+    //  0.9933333333333333, test 0.96".
+    let title = "He initialisation";
+    common::assert_rel(run.number(title, "cost after iteration 0"), 0.8830537463419761, 1e-8, "He cost at 0");
+    common::assert_rel(run.number(title, "cost after iteration 14000"), 0.07357895962677366, 1e-8, "He cost at 14000");
+    assert_eq!(run.number(title, "train accuracy"), 0.9933333333333333);
+    assert_eq!(run.number(title, "test accuracy"), 0.96);
+    for png in ["init_zeros", "init_random", "init_he", "init_costs"] {
+        assert_png(&out.join(format!("{png}.png")), (900, 600));
+    }
+}
+
+/// The course's football data, or `None` (the test then returns) when it is absent.
+fn football_files() -> Option<(PathBuf, PathBuf)> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data/football");
+    let (train, test) = (dir.join("train.csv"), dir.join("test.csv"));
+    if train.exists() && test.exists() {
+        Some((train, test))
+    } else {
+        println!("skipped: {} is absent", dir.display());
+        None
+    }
+}
+
+#[test]
+fn regularization_reproduces_course_2_week_1() {
+    if football_files().is_none() {
+        return;
+    }
+    let out = common::temp_dir("example-regularization");
+    let run = Run::new("regularization", &["--out-dir", out.to_str().expect("a UTF-8 path")]);
+    // §5.2 unit values: "L2 cost on the notebook's test case … = 1.7864859451590758"; dropout
+    // forward "A3 = [0.36974720617815354, 0.003051758134649767, …]".
+    common::assert_rel(run.number("Unit checks", "cost with L2 (λ = 0.1)"), 1.7864859451590758, 1e-15, "L2 cost");
+    let a3 = run.dnn("Unit checks", "A3 with dropout (keep_prob 0.7)");
+    assert_eq!(a3, "[0.36974721, 0.00305176, 0.04565099, 0.49683389, 0.36974721]");
+    // "No regularization — accuracy 0.9478672985781991 / 0.915"; "L2 — … 0.9383886255924171 /
+    //  0.93"; "Dropout — … 0.9289099526066351 / 0.95"; the costs at 10000.
+    for (title, cost_10000, train, test) in [
+        ("Without regularisation", 0.16329987525724204, 0.9478672985781991, 0.915),
+        ("L2 regularisation", 0.2684918873282238, 0.9383886255924171, 0.93),
+        ("Dropout", 0.0610169865749056, 0.9289099526066351, 0.95),
+    ] {
+        common::assert_rel(run.number(title, "cost after iteration 10000"), cost_10000, 1e-8, title);
+        assert_eq!(run.number(title, "train accuracy"), train, "{title}");
+        assert_eq!(run.number(title, "test accuracy"), test, "{title}");
+    }
+    for png in ["football_none", "football_l2", "football_dropout"] {
+        assert_png(&out.join(format!("{png}.png")), (900, 600));
+    }
+}
+
+#[test]
+fn regularization_skips_the_training_runs_without_the_data() {
+    let missing = common::temp_dir("example-regularization-missing").join("train.csv");
+    let missing = missing.to_str().expect("a UTF-8 path");
+    let run = Run::with_status("regularization", &[missing, missing], Some(0));
+    assert!(run.stdout.contains(&format!("skipped the training runs: {missing} does not exist")), "{}", run.stdout);
+    assert!(run.stdout.contains("checks: 2 match, 0 do not match"), "{}", run.stdout);
+}
+
+#[test]
+fn gradient_checking_reproduces_course_2_week_1() {
+    let run = Run::new("gradient_checking", &[]);
+    // §5.3: "gradapprox = 2.0000000011677344 … difference = 2.919335883291695e-10".
+    assert_eq!(run.number("1-D", "gradapprox"), 2.0000000011677344);
+    assert_eq!(run.number("1-D", "difference"), 2.919335883291695e-10);
+    // "planted-bug backward (dW2 ×2, db1 ×4): 0.2850931567761623 … test at ~1e-6 relative".
+    let buggy = run.number("N-D", "difference, backward with dW2 ×2 and db1 ×4");
+    common::assert_rel(buggy, 0.2850931567761623, 1e-6, "planted bugs");
+    // "fixed backward: … Test only "< 2e-7"".
+    assert!(run.number("N-D", "difference, dnn's backward") < 2e-7);
+    assert!(run.number("N-D", "difference with the course's cost (from A[L])") < 2e-7);
+}
+
+#[test]
+fn optimization_methods_reproduce_course_2_week_2() {
+    let out = common::temp_dir("example-optimization");
+    let run = Run::new("optimization_methods", &["--out-dir", out.to_str().expect("a UTF-8 path")]);
+    // §5.4: published "%f" costs at epoch 1000, accuracies after 5000 and 10000 epochs.
+    for (title, cost_1000, after_5000, after_10000) in [
+        ("Mini-batch gradient descent", "0.668101", 0.7166666666666667, 0.7966666666666666),
+        ("Momentum, β = 0.9", "0.668167", 0.7166666666666667, 0.7966666666666666),
+        ("Adam, β1", "0.167845", 0.9433333333333334, 0.94),
+    ] {
+        let cost = run.number(title, "cost after epoch 1000");
+        assert_eq!(format!("{cost:.6}"), cost_1000, "{title}");
+        assert_eq!(run.number(title, "accuracy after 5000 epochs"), after_5000, "{title}");
+        assert_eq!(run.number(title, "accuracy after 10000 epochs"), after_10000, "{title}");
+    }
+    // "Adam … 9000: 0.12911837498636797".
+    let cost = run.number("Adam, β1", "cost after epoch 9000 (in full)");
+    common::assert_rel(cost, 0.12911837498636797, 1e-8, "Adam at 9000");
+    // The decay runs: costs at 1000 in full and accuracies after 5000 epochs.
+    for (title, cost_1000, accuracy) in [
+        ("Gradient descent, α₀ = 0.1, update_lr", 0.6618837411315917, 0.6533333333333333),
+        ("Gradient descent, α₀ = 0.1, schedule_lr_decay", 0.12716128325384327, 0.9433333333333334),
+        ("Momentum, α₀ = 0.1, schedule_lr_decay", 0.12897377524516154, 0.9533333333333334),
+        ("Adam, α₀ = 0.01, schedule_lr_decay", 0.13007371296127115, 0.94),
+    ] {
+        common::assert_rel(run.number(title, "cost after epoch 1000 (in full)"), cost_1000, 1e-8, title);
+        assert_eq!(run.number(title, "accuracy after 5000 epochs"), accuracy, "{title}");
+    }
+    // "Printed "learning rate after epoch i" = 0.100000, 0.000100, … (update_lr)".
+    assert_eq!(format!("{:.6}", run.number("Learning-rate decay", "update_lr after epoch 1000")), "0.000100");
+    let pngs = ["moons_gd", "moons_momentum", "moons_adam", "moons_costs", "moons_gd_update_lr", "moons_gd_schedule"];
+    for png in pngs.into_iter().chain(["moons_momentum_schedule", "moons_adam_schedule", "moons_decay_costs"]) {
+        assert_png(&out.join(format!("{png}.png")), (900, 600));
+    }
+}

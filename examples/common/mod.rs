@@ -292,3 +292,33 @@ pub fn accuracy_percent(network: &Network<f64>, x: ArrayView2<f64>, y: ArrayView
 pub fn probabilities(network: &Network<f64>, grid: ArrayView2<f64>) -> dnn::Result<Vec<f64>> {
     Ok(network.predict_proba(grid)?.row(0).to_vec())
 }
+
+/// Writes the decision boundary of `network` over `data` (2-D points) to `path` and notes
+/// where in the report.
+pub fn plot_boundary(
+    report: &mut Report,
+    path: PathBuf,
+    title: &str,
+    network: &Network<f64>,
+    data: &Dataset,
+) -> Result<()> {
+    let labels = data.y.row(0).to_vec();
+    dnn::plot::decision_boundary(&path, title, data.x.view(), &labels, |grid| probabilities(network, grid))?;
+    report.note(format!("decision boundary: {}", path.display()));
+    Ok(())
+}
+
+/// The second course's week-1 cost, computed as its helpers do: from A\[L\], with
+/// `1/m · nansum(−log(a)·y − log(1 − a)·(1 − y))`. A saturated output (a exactly 0 or 1)
+/// makes a log infinite: a wrong saturated answer gives `+inf`, and the `0·inf = NaN` terms of
+/// the right ones are dropped by `nansum`. dnn computes the cost from Z instead (finite).
+pub fn course_nansum_cost(network: &Network<f64>, x: ArrayView2<f64>, y: ArrayView2<f64>) -> Result<f64> {
+    let a = network.predict_proba(x)?;
+    let total: f64 = a
+        .iter()
+        .zip(y.iter())
+        .map(|(&a, &y)| -a.ln() * y + -(1.0 - a).ln() * (1.0 - y))
+        .filter(|term| !term.is_nan())
+        .sum();
+    Ok(total / y.ncols() as f64)
+}
