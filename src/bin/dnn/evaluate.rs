@@ -22,7 +22,7 @@ pub fn run(args: EvaluateArgs) -> Result<()> {
 /// The task a model was trained for.
 pub fn task_of(meta: &ModelMeta) -> Task {
     match meta.loss {
-        Loss::CrossEntropy => Task::Classification,
+        Loss::CrossEntropy | Loss::CategoricalCrossEntropy => Task::Classification,
         Loss::MeanSquaredError => Task::Regression,
     }
 }
