@@ -50,6 +50,10 @@ pub struct DataArgs {
     /// Seed of the generated builtin: data sets.
     #[arg(long, default_value_t = 1, value_name = "N")]
     pub data_seed: u32,
+    /// The number of classes of builtin:blobs (default: 6 blobs in two classes) and
+    /// builtin:spiral (default: 3).
+    #[arg(long, value_name = "K")]
+    pub classes: Option<usize>,
     /// The CSV delimiter: one character, or tab (default: found from the first lines; tab
     /// for .tsv).
     #[arg(long, value_name = "CHAR")]
@@ -154,10 +158,11 @@ pub struct TrainArgs {
     /// linear. Default: tanh for the built-in sets, relu for a data file.
     #[arg(long, value_name = "NAME")]
     pub hidden_activation: Option<String>,
-    /// Output activation: sigmoid (binary classification, cross-entropy) or linear
-    /// (regression, mean squared error).
-    #[arg(long, default_value = "sigmoid", value_name = "NAME")]
-    pub output_activation: String,
+    /// Output activation: sigmoid (binary classification, cross-entropy), softmax (k
+    /// classes, categorical cross-entropy) or linear (regression, mean squared error).
+    /// Default: softmax when the labels have more than two classes, else sigmoid.
+    #[arg(long, value_name = "NAME")]
+    pub output_activation: Option<String>,
     /// Weight initialisation: zeros, scaled:S (randn·S), lecun (randn/√n), he, xavier.
     /// Default: scaled:0.01 for the built-in sets, he for a data file.
     #[arg(long, value_name = "NAME")]

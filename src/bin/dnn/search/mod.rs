@@ -90,7 +90,7 @@ fn run_search(args: SearchRunArgs) -> Result<()> {
         LogFormat::of(path)?;
     }
 
-    let mut data = load(&args.data, &args.data_args, task)?;
+    let mut data = load(&args.data, &args.data_args, task, crate::data::Classes::Two)?;
     let n_x = data.n_x();
     for trial in &trials {
         settings.check(trial, n_x).map_err(|error| {
