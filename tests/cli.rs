@@ -449,9 +449,9 @@ fn bad_input_gets_one_clear_line_and_exit_code_2() {
     );
     assert_error(
         &dir,
-        &["train", "builtin:spiral"],
-        "invalid built-in data set 'spiral': expected planar, moons, circles, blobs, gaussian-quantiles, xor, \
-         init-circles-train, init-circles-test or optim-moons",
+        &["train", "builtin:swirl"],
+        "invalid built-in data set 'swirl': expected planar, moons, circles, blobs, gaussian-quantiles, xor, \
+         spiral, init-circles-train, init-circles-test or optim-moons",
     );
     let r = run(dnn().current_dir(&dir).args(["train", "--init", "zeros"]));
     assert_eq!(r.code, 2);

@@ -111,7 +111,9 @@ pub fn read_hdf5(path: impl AsRef<Path>, keys: &Hdf5Keys) -> Result<Dataset> {
                 .map_err(|e| fail(format!("dataset 'list_classes' cannot be read as numbers ({e})")))?;
             numbers.iter().map(|v| format!("{v}")).collect()
         } else {
-            classes.read_string().map_err(|e| fail(format!("dataset 'list_classes' cannot be read as strings ({e})")))?
+            classes
+                .read_string()
+                .map_err(|e| fail(format!("dataset 'list_classes' cannot be read as strings ({e})")))?
         })
     } else {
         None

@@ -362,20 +362,24 @@ mod tests {
 
     #[test]
     fn more_than_two_classes_are_numbered_in_sorted_order() {
-        let (y, names) = classes(&numbers(&[2.0, 10.0, 0.0, 2.0, 1.0]), None).unwrap();
-        assert_eq!((y.row(0).to_vec(), names), (vec![2.0, 3.0, 0.0, 2.0, 1.0], vec!["0", "1", "2", "10"].iter().map(|s| s.to_string()).collect()));
-        let (y, names) = classes(&named(&["virginica", "setosa", "versicolor"], &[0.0, 1.0, 2.0, 1.0]), None).unwrap();
+        let (y, names) = super::classes(&numbers(&[2.0, 10.0, 0.0, 2.0, 1.0]), None).unwrap();
+        assert_eq!(
+            (y.row(0).to_vec(), names),
+            (vec![2.0, 3.0, 0.0, 2.0, 1.0], vec!["0", "1", "2", "10"].iter().map(|s| s.to_string()).collect())
+        );
+        let (y, names) =
+            super::classes(&named(&["virginica", "setosa", "versicolor"], &[0.0, 1.0, 2.0, 1.0]), None).unwrap();
         assert_eq!(y.row(0).to_vec(), [2.0, 0.0, 1.0, 0.0]);
         assert_eq!(names, ["setosa", "versicolor", "virginica"]);
         // Two classes keep the binary rules.
-        assert_eq!(classes(&named(&["cat", "non-cat"], &[0.0, 1.0]), None).unwrap().1, ["non-cat", "cat"]);
+        assert_eq!(super::classes(&named(&["cat", "non-cat"], &[0.0, 1.0]), None).unwrap().1, ["non-cat", "cat"]);
         assert_eq!(
-            classes(&numbers(&[0.0, 1.0, 2.0]), Some("1")).unwrap_err().to_string(),
+            super::classes(&numbers(&[0.0, 1.0, 2.0]), Some("1")).unwrap_err().to_string(),
             "--positive-class applies to two classes, and the labels have 3 (0, 1, 2)"
         );
         let many: Vec<f64> = (0..1001).map(|i| i as f64 * 0.5).collect();
         assert_eq!(
-            classes(&numbers(&many), None).unwrap_err().to_string(),
+            super::classes(&numbers(&many), None).unwrap_err().to_string(),
             "1001 distinct labels (0, 0.5, 1, …): too many for a classification (at most 1000 classes); \
              this looks like a real-valued target: use --output-activation linear"
         );

@@ -138,7 +138,8 @@ pub fn run(args: TrainArgs) -> Result<()> {
     let mut train = load(&args.data, &args.data_args, task, count)?;
     // More than two classes: a softmax output of one unit per class.
     let k = train.class_names.as_ref().map_or(2, Vec::len);
-    let output = output.unwrap_or(if task == Task::Classification && k > 2 { Activation::Softmax } else { Activation::Sigmoid });
+    let output =
+        output.unwrap_or(if task == Task::Classification && k > 2 { Activation::Softmax } else { Activation::Sigmoid });
     let n_out = if output == Activation::Softmax { k } else { 1 };
     if args.boundary.is_some() && train.n_x() != 2 {
         bail!("--boundary needs 2-D data, and {} has {} features per example", args.data, train.n_x());
@@ -172,8 +173,10 @@ pub fn run(args: TrainArgs) -> Result<()> {
         }
     }
     if let (true, Some(names), Activation::Softmax) = (human, classes.as_deref(), output) {
+        let numbered = names.iter().enumerate().all(|(i, name)| *name == i.to_string());
         let listed: Vec<String> = names.iter().enumerate().map(|(i, name)| format!("{i} = {name}")).collect();
-        eprintln!("note: {} classes: {} (a softmax output)", names.len(), listed.join(", "));
+        let listed = if numbered { format!("0 to {}", names.len() - 1) } else { listed.join(", ") };
+        eprintln!("note: {} classes: {listed} (a softmax output)", names.len());
     }
     let (dtype, bytes) = match args.dtype {
         DTypeArg::F64 => (dnn::DType::F64, 8),
