@@ -263,9 +263,9 @@ pub fn confusion_matrix(path: impl AsRef<Path>, title: &str, counts: &[Vec<usize
     let k = counts.len();
     let cell = (480 / k.max(1)).clamp(24, 90) as i32;
     let label_width = 12 + 9 * names.iter().map(|n| n.chars().count()).max().unwrap_or(1).min(24) as i32;
-    let (left, top) = (label_width + 40, 80);
+    let (left, top) = (label_width.max(80) + 20, 80);
     let size = ((left + cell * k as i32 + 30) as u32, (top + cell * k as i32 + 80) as u32);
-    let size = (size.0.max(360), size.1.max(240));
+    let size = (size.0.max(420), size.1.max(240));
     render(path, size, |root| {
         root.fill(&WHITE)?;
         let style = |px: i32| ("sans-serif", px).into_font();
@@ -290,8 +290,8 @@ pub fn confusion_matrix(path: impl AsRef<Path>, title: &str, counts: &[Vec<usize
             }
         }
         for (j, name) in names.iter().enumerate().take(k) {
-            let x = left + cell * j as i32 + 4;
             let short: String = name.chars().take((cell / 9).max(3) as usize).collect();
+            let x = left + cell * j as i32 + cell / 2 - 4 * short.chars().count() as i32;
             root.draw(&Text::new(short, (x, top + cell * k as i32 + 8), style(14)))?;
         }
         root.present()?;

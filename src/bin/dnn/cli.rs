@@ -246,6 +246,9 @@ pub struct EvaluateArgs {
     /// Print one JSON object instead of text.
     #[arg(long)]
     pub json: bool,
+    /// Draw the confusion matrix into this PNG file.
+    #[arg(long, value_name = "FILE.png")]
+    pub plot: Option<PathBuf>,
     #[command(flatten)]
     pub data_args: DataArgs,
 }
@@ -268,6 +271,10 @@ pub struct PredictArgs {
     /// Refuse images whose size differs from the model's instead of resizing them.
     #[arg(long)]
     pub no_resize: bool,
+    /// For a model of k classes: write the K most likely classes with their probabilities
+    /// (class_1,p_1,…) instead of one p_<class> column per class.
+    #[arg(long, value_name = "K")]
+    pub top: Option<usize>,
     #[command(flatten)]
     pub data_args: DataArgs,
 }
