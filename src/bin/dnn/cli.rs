@@ -307,9 +307,11 @@ pub struct SearchRunArgs {
     /// Hidden activations to try, e.g. relu,tanh.
     #[arg(long, default_value = "tanh", value_name = "NAME,…")]
     pub hidden_activation: String,
-    /// Output activation: sigmoid (classification) or linear (regression).
-    #[arg(long, default_value = "sigmoid", value_name = "NAME")]
-    pub output_activation: String,
+    /// Output activation: sigmoid (two classes), softmax (k classes) or linear
+    /// (regression). Default: softmax when the labels have more than two classes, else
+    /// sigmoid.
+    #[arg(long, value_name = "NAME")]
+    pub output_activation: Option<String>,
     /// Weight initialisations to try, e.g. scaled:0.01,lecun,he.
     #[arg(long, default_value = "scaled:0.01", value_name = "NAME,…")]
     pub init: String,
