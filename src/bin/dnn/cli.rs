@@ -403,9 +403,13 @@ pub struct GradcheckArgs {
     /// Activation of every hidden layer.
     #[arg(long, default_value = "relu", value_name = "NAME")]
     pub hidden_activation: String,
-    /// Output activation: sigmoid (cross-entropy) or linear (squared error).
+    /// Output activation: sigmoid (cross-entropy), softmax (categorical cross-entropy, with
+    /// --outputs of two or more) or linear (squared error).
     #[arg(long, default_value = "sigmoid", value_name = "NAME")]
     pub output_activation: String,
+    /// Number of output units (classes of a softmax).
+    #[arg(long, default_value_t = 1, value_name = "K")]
+    pub outputs: usize,
     /// Number of input features of the random data.
     #[arg(long, default_value_t = 4, value_name = "N")]
     pub inputs: usize,
