@@ -292,3 +292,23 @@ fn a_softmax_model_file_round_trips() {
         )
     );
 }
+
+#[test]
+fn softmax_training_is_the_same_bits_on_any_number_of_threads() {
+    let mut rng = NumpyRng::new(12);
+    let x = rng.randn_matrix(300, 700);
+    let classes: Vec<usize> = (0..700).map(|j| (x[(0, j)] > 0.0) as usize + 2 * (x[(1, j)] > 0.0) as usize).collect();
+    let y = one_hot(&classes, 4);
+    let arch = Architecture::new(&[300, 64, 4], Activation::Relu, Activation::Softmax).unwrap();
+    let run = |threads: usize| {
+        let net = Network::<f64>::init(&arch, Init::He, &mut NumpyRng::new(1)).unwrap();
+        let config = dnn::TrainConfig::new(0.05, 10).with_threads(threads).check().unwrap();
+        dnn::fit(net, x.view(), y.view(), &config).unwrap()
+    };
+    let (one, one_history) = run(1);
+    for threads in [2, 3] {
+        let (other, history) = run(threads);
+        assert_eq!(history.costs, one_history.costs, "{threads} threads");
+        assert_eq!(other, one, "{threads} threads");
+    }
+}

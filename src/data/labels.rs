@@ -365,7 +365,7 @@ mod tests {
         let (y, names) = super::classes(&numbers(&[2.0, 10.0, 0.0, 2.0, 1.0]), None).unwrap();
         assert_eq!(
             (y.row(0).to_vec(), names),
-            (vec![2.0, 3.0, 0.0, 2.0, 1.0], vec!["0", "1", "2", "10"].iter().map(|s| s.to_string()).collect())
+            (vec![2.0, 3.0, 0.0, 2.0, 1.0], ["0", "1", "2", "10"].iter().map(|s| s.to_string()).collect())
         );
         let (y, names) =
             super::classes(&named(&["virginica", "setosa", "versicolor"], &[0.0, 1.0, 2.0, 1.0]), None).unwrap();
