@@ -71,7 +71,9 @@ fn training_allocates_nothing_per_iteration_and_a_prediction_twice() {
         (&[12288, 25, 12, 6][..], 100),
     ] {
         for threads in [1, 2] {
-            let count = allocations_after_first_iteration(sizes, m, threads);
+            // The count is global: a thread pool of an earlier run winding down can
+            // allocate during a short run, so the fewest of three runs is the loop's own.
+            let count = (0..3).map(|_| allocations_after_first_iteration(sizes, m, threads)).min().unwrap();
             assert_eq!(count, 0, "{count} allocations in iterations 1..20 for {sizes:?}, m = {m}, {threads} thread(s)");
         }
     }
