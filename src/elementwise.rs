@@ -60,6 +60,7 @@ fn bias_activate_loops<T: Float, const FMA: bool>(
             pairs.for_each(|(a, &z)| *a = if z > T::zero() { z } else { slope * z })
         }
         Activation::Linear => pairs.for_each(|(a, &z)| *a = z),
+        Activation::Softmax => unreachable!("softmax is applied by columns (Dense::add_bias_and_activate)"),
     }
 }
 

@@ -28,6 +28,15 @@ pub enum Error {
         value: f64,
     },
 
+    /// A label column of a k-class classification is not one-hot (a single 1, zeros elsewhere).
+    #[error("label at example {example} is not one-hot: expected a single 1 and {zeros} zeros in its column")]
+    LabelNotOneHot {
+        /// Zero-based index of the example (column of Y).
+        example: usize,
+        /// k − 1, the zeros a one-hot column has.
+        zeros: usize,
+    },
+
     /// An input value is NaN or infinite.
     #[error("{what} has a non-finite value {value} at row {row}, column {column}")]
     NonFinite {

@@ -4,6 +4,7 @@
 
 use ndarray::{Array1, Array2, ArrayView2, ArrayViewMut1, ArrayViewMut2, Axis, Zip};
 
+use crate::activation::{softmax_backward_in_place, softmax_columns_in_place};
 use crate::elementwise::{self, Bias};
 use crate::linalg::{matmul_into, GemmScratch};
 use crate::{Activation, Error, Float, Result};
@@ -134,7 +135,15 @@ impl<T: Float> Dense<T> {
         threads: usize,
     ) {
         let b = self.b.as_slice().expect("b is contiguous");
-        bias_activate_rows(self.activation, b, z, a, offset, threads);
+        match self.activation {
+            // Softmax mixes the rows of each column: Z first, then A column by column.
+            Activation::Softmax => {
+                let mut a = a;
+                bias_activate_rows(Activation::Linear, b, z, a.view_mut(), offset, threads);
+                softmax_columns_in_place(a);
+            }
+            g => bias_activate_rows(g, b, z, a, offset, threads),
+        }
     }
 
     /// Backward for the linear part, given `dZ[l]`:
@@ -335,8 +344,16 @@ impl<T: Float> Dense<T> {
         let (z, a) = (z.as_standard_layout(), a.as_standard_layout());
         let mut dz = da.as_standard_layout().into_owned();
         let contiguous = "arrays in standard layout are contiguous";
-        let dz_slice = dz.as_slice_mut().expect(contiguous);
-        self.activation.backward_in_place(z.as_slice().expect(contiguous), a.as_slice().expect(contiguous), dz_slice);
+        if self.activation.is_elementwise() {
+            let dz_slice = dz.as_slice_mut().expect(contiguous);
+            self.activation.backward_in_place(
+                z.as_slice().expect(contiguous),
+                a.as_slice().expect(contiguous),
+                dz_slice,
+            );
+        } else {
+            softmax_backward_in_place(a.view(), dz.view_mut());
+        }
         self.linear_backward(dz.view(), a_prev)
     }
 

@@ -14,7 +14,8 @@
 //! | `Z[l] = W[l]·A[l−1] + b[l]`, `A[l] = g[l](Z[l])` | one layer: [`Dense::linear_forward`] (Z only), [`Dense::linear_activation_forward`]; in training `Dense::forward` (src/layer.rs), swept by [`Network::forward`] |
 //! | g and g' (sigmoid, tanh, ReLU, leaky ReLU, linear) | [`Activation::apply`], [`Activation::derivative`] |
 //! | `J = −(1/m) Σ (y log a + (1−y) log(1−a))` | [`Loss::cost`] |
-//! | `dZ[L] = A[L] − Y` | [`Loss::output_delta_in_place`] |
+//! | `dZ[L] = A[L] − Y` (sigmoid + cross-entropy, softmax + categorical cross-entropy) | [`Loss::output_delta_in_place`] |
+//! | `softmax(z)_i = e^(z_i) / Σ_j e^(z_j)`, `J = −(1/m) Σ y log a` over k classes | [`activation::softmax_columns_in_place`], [`Loss::cost`]; classes by [`Network::predict_classes`] |
 //! | `dW = (1/m) dZ A[l−1]ᵀ`, `db = (1/m) Σ dZ`, `dA[l−1] = W[l]ᵀ dZ` | one layer: [`Dense::linear_backward`]; in training `Dense::backward` (src/layer.rs), swept by [`Network::backward`] |
 //! | `dZ[l] = dA[l] ⊙ g'(Z[l])` | [`Activation::backward_in_place`]; followed by the linear part, [`Dense::linear_activation_backward`] |
 //! | `W := W − α dW`, `b := b − α db` | one layer: [`Dense::update_parameters`]; in training `Dense::update` (src/layer.rs), swept by [`Network::update`] |

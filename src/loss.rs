@@ -16,32 +16,39 @@ pub enum Loss {
     /// Binary cross-entropy `L(ŷ, y) = −(y log ŷ + (1 − y) log(1 − ŷ))`, for a sigmoid output
     /// and labels in {0, 1}.
     CrossEntropy,
+    /// Categorical cross-entropy `L(ŷ, y) = −Σ_i y_i log ŷ_i` over the k classes, for a
+    /// softmax output and one-hot labels (one column per example, a single 1 in it).
+    CategoricalCrossEntropy,
     /// Squared error `L(ŷ, y) = (ŷ − y)²`, for a real-valued output; its cost is the mean
     /// squared error.
     MeanSquaredError,
 }
 
 impl Loss {
-    /// The loss that goes with an output activation: cross-entropy for sigmoid, squared error
-    /// for everything else.
+    /// The loss that goes with an output activation: cross-entropy for sigmoid, categorical
+    /// cross-entropy for softmax, squared error for everything else.
     pub fn for_output(output: Activation) -> Loss {
         match output {
             Activation::Sigmoid => Loss::CrossEntropy,
+            Activation::Softmax => Loss::CategoricalCrossEntropy,
             _ => Loss::MeanSquaredError,
         }
     }
 
     /// Checks that this loss can be used with the output activation: cross-entropy needs
-    /// ŷ in (0, 1), so a sigmoid output.
+    /// ŷ in (0, 1), so a sigmoid output; categorical cross-entropy needs a probability per
+    /// class, so a softmax output, and a softmax output goes with nothing else.
     pub fn check_output(self, output: Activation) -> Result<()> {
-        match (self, output) {
-            (Loss::CrossEntropy, Activation::Sigmoid) | (Loss::MeanSquaredError, _) => Ok(()),
-            (Loss::CrossEntropy, other) => Err(Error::IncompatibleLoss {
-                loss: self.to_string(),
-                activation: other.to_string(),
-                expected: "cross-entropy needs a sigmoid output; use mean-squared-error otherwise",
-            }),
-        }
+        let expected = match (self, output) {
+            (Loss::CrossEntropy, Activation::Sigmoid) | (Loss::CategoricalCrossEntropy, Activation::Softmax) => {
+                return Ok(())
+            }
+            (Loss::MeanSquaredError, g) if g != Activation::Softmax => return Ok(()),
+            (Loss::CrossEntropy, _) => "cross-entropy needs a sigmoid output; use mean-squared-error otherwise",
+            (Loss::CategoricalCrossEntropy, _) => "categorical-cross-entropy needs a softmax output",
+            (Loss::MeanSquaredError, _) => "a softmax output goes with categorical-cross-entropy",
+        };
+        Err(Error::IncompatibleLoss { loss: self.to_string(), activation: output.to_string(), expected })
     }
 
     /// The cost `J = (1/m) Σ L(a, y)` over all m examples (and all output units).
@@ -50,6 +57,10 @@ impl Loss {
     /// log(A): with `log σ(z) = −softplus(−z)` and `log(1 − σ(z)) = −softplus(z)`,
     /// `L = y·softplus(−z) + (1 − y)·softplus(z)`, finite for every z (a saturated wrong
     /// answer costs about |z|, not infinity) and free of the cancellation in `log(1 − a)`.
+    ///
+    /// Categorical cross-entropy is computed from Z\[L\] too: `log ŷ_i = z_i − max − log Σ_j
+    /// e^(z_j − max)` (log-sum-exp with the column's maximum subtracted), so a class given
+    /// probability 0 in floating point still costs a finite amount, never log(0).
     ///
     /// # Shapes
     /// `z`, `a`, `y`: n\[L\] × m. The sum is accumulated in `f64`.
@@ -71,6 +82,12 @@ impl Loss {
                     sum + y * softplus(-z) + (1.0 - y) * softplus(z)
                 }),
             },
+            Loss::CategoricalCrossEntropy => ndarray::Zip::from(z.columns()).and(y.columns()).fold(0.0, |sum, z, y| {
+                let max = z.iter().fold(f64::NEG_INFINITY, |max, &z| max.max(z.as_f64()));
+                let log_sum = z.iter().fold(0.0, |sum, &z| sum + (z.as_f64() - max).exp()).ln();
+                let column = z.iter().zip(y).fold(0.0, |sum, (&z, &y)| sum + y.as_f64() * (z.as_f64() - max - log_sum));
+                sum - column
+            }),
             Loss::MeanSquaredError => ndarray::Zip::from(&a).and(&y).fold(0.0, |sum, &a, &y| {
                 let e = a.as_f64() - y.as_f64();
                 sum + e * e
@@ -81,7 +98,9 @@ impl Loss {
     /// The output layer's `dZ[L]`, scaled by m (the 1/m is applied with dW and db), in place.
     ///
     /// For a sigmoid output with cross-entropy, `dL/dA ⊙ σ'(Z)` simplifies exactly to
-    /// `A − Y` (the course's `dZ[L] = A[L] − Y`); this fused form holds only for that pair.
+    /// `A − Y` (the course's `dZ[L] = A[L] − Y`). The same fused form holds for a softmax
+    /// output with categorical cross-entropy and one-hot Y (Σ_i y_i = 1 in every column), and
+    /// only for these two pairs.
     /// For squared error `dL/dA = 2(A − Y)`, times g'(Z) of the output activation (1 for a
     /// linear output).
     ///
@@ -89,8 +108,11 @@ impl Loss {
     /// `z`, `a`, `y`, `dz`: n\[L\] × m, all in the same (standard) layout.
     pub fn output_delta_in_place<T: Float>(self, output: Activation, z: &[T], a: &[T], y: &[T], dz: &mut [T]) {
         match self {
-            Loss::CrossEntropy => {
-                debug_assert_eq!(output, Activation::Sigmoid);
+            Loss::CrossEntropy | Loss::CategoricalCrossEntropy => {
+                debug_assert_eq!(
+                    output,
+                    if self == Loss::CrossEntropy { Activation::Sigmoid } else { Activation::Softmax }
+                );
                 dz.iter_mut().zip(a.iter().zip(y)).for_each(|(d, (&a, &y))| *d = a - y);
             }
             Loss::MeanSquaredError => {
@@ -105,6 +127,7 @@ impl Loss {
     pub fn name(self) -> &'static str {
         match self {
             Loss::CrossEntropy => "cross-entropy",
+            Loss::CategoricalCrossEntropy => "categorical-cross-entropy",
             Loss::MeanSquaredError => "mean-squared-error",
         }
     }
@@ -122,11 +145,12 @@ impl FromStr for Loss {
     fn from_str(s: &str) -> Result<Self> {
         match s.trim() {
             "cross-entropy" => Ok(Loss::CrossEntropy),
+            "categorical-cross-entropy" => Ok(Loss::CategoricalCrossEntropy),
             "mean-squared-error" | "mse" => Ok(Loss::MeanSquaredError),
             _ => Err(Error::Parse {
                 what: "loss",
                 input: s.to_string(),
-                expected: "cross-entropy or mean-squared-error",
+                expected: "cross-entropy, categorical-cross-entropy or mean-squared-error",
             }),
         }
     }

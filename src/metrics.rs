@@ -4,6 +4,7 @@
 
 mod classes;
 
+pub use crate::network::classes_of;
 pub use classes::{categorical_log_loss, ClassReport, Scores};
 
 use ndarray::{ArrayView2, Zip};

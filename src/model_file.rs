@@ -42,7 +42,8 @@ pub struct ModelMeta {
     /// What is done to raw inputs before the network sees them.
     #[serde(default)]
     pub preprocessing: Preprocessing,
-    /// Names of class 0 and class 1, when known.
+    /// Names of the classes in the order of their indexes, when known: class 0 and class 1
+    /// for a sigmoid output, one per output unit (k in all) for a softmax output.
     #[serde(default)]
     pub class_names: Option<Vec<String>>,
     /// The training configuration (free-form JSON).
@@ -147,7 +148,8 @@ fn parse_meta(bytes: &[u8]) -> Result<ModelMeta, Refusal> {
 }
 
 /// The checks that make a metadata document safe to use: a valid architecture, an image
-/// shape (when given) whose pixels are the inputs, and two class names for one output.
+/// shape (when given) whose pixels are the inputs, and two class names for one sigmoid output
+/// or one per output of a softmax.
 fn check_meta(meta: &ModelMeta) -> Result<(), String> {
     let arch = Architecture::with_activations(&meta.layer_sizes, meta.activations.clone(), meta.loss)
         .map_err(|e| format!("metadata describes no valid network ({e})"))?;
@@ -162,7 +164,12 @@ fn check_meta(meta: &ModelMeta) -> Result<(), String> {
         }
     }
     if let Some(names) = &meta.class_names {
-        if names.len() != 2 {
+        if meta.loss == Loss::CategoricalCrossEntropy {
+            let k = arch.sizes()[arch.sizes().len() - 1];
+            if names.len() != k {
+                return Err(format!("metadata names {} classes, expected {k} (one per output)", names.len()));
+            }
+        } else if names.len() != 2 {
             return Err(format!("metadata names {} classes, expected 2", names.len()));
         }
     }

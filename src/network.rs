@@ -58,6 +58,7 @@ impl Architecture {
             });
         }
         loss.check_output(*activations.last().expect("at least one layer"))?;
+        check_softmax(&activations, sizes[sizes.len() - 1])?;
         Ok(Architecture { sizes: sizes.to_vec(), activations, loss })
     }
 
@@ -226,6 +227,8 @@ impl<T: Float> Network<T> {
             expected: "at least one layer",
         })?;
         loss.check_output(last.activation())?;
+        let activations: Vec<Activation> = layers.iter().map(Dense::activation).collect();
+        check_softmax(&activations, last.n_out())?;
         for (l, pair) in layers.windows(2).enumerate() {
             if pair[1].n_in() != pair[0].n_out() {
                 return Err(Error::shape(format!("W{}", l + 2), (pair[1].n_out(), pair[0].n_out()), pair[1].w().dim()));
@@ -323,16 +326,30 @@ impl<T: Float> Network<T> {
         Ok(())
     }
 
-    /// Checks that Y is n\[L\] × m, finite, and in {0, 1} for cross-entropy.
+    /// Checks that Y is n\[L\] × m, finite, in {0, 1} for cross-entropy and one-hot columns
+    /// (a single 1, zeros elsewhere) for categorical cross-entropy.
     pub fn check_labels(&self, y: ArrayView2<T>, m: usize) -> Result<()> {
         if y.dim() != (self.n_out(), m) {
             return Err(Error::shape("Y (outputs × examples)", (self.n_out(), m), y.dim()));
         }
         check_finite("Y", y)?;
-        if self.loss == Loss::CrossEntropy {
-            if let Some(((_, example), &value)) = y.indexed_iter().find(|&(_, &v)| v != T::zero() && v != T::one()) {
-                return Err(Error::LabelNotBinary { example, value: value.as_f64() });
+        match self.loss {
+            Loss::CrossEntropy => {
+                if let Some(((_, example), &value)) = y.indexed_iter().find(|&(_, &v)| v != T::zero() && v != T::one())
+                {
+                    return Err(Error::LabelNotBinary { example, value: value.as_f64() });
+                }
             }
+            Loss::CategoricalCrossEntropy => {
+                let one_hot = |column: ndarray::ArrayView1<T>| {
+                    column.iter().all(|&v| v == T::zero() || v == T::one())
+                        && column.iter().filter(|&&v| v == T::one()).count() == 1
+                };
+                if let Some(example) = y.columns().into_iter().position(|column| !one_hot(column)) {
+                    return Err(Error::LabelNotOneHot { example, zeros: self.n_out() - 1 });
+                }
+            }
+            Loss::MeanSquaredError => {}
         }
         Ok(())
     }
@@ -452,8 +469,8 @@ impl<T: Float> Network<T> {
         }
     }
 
-    /// The output A\[L\] for every example: probabilities for a sigmoid output, values for a
-    /// linear one.
+    /// The output A\[L\] for every example: probabilities for a sigmoid output, one per class
+    /// (each column summing to 1) for a softmax output, values for a linear one.
     ///
     /// The products run on the current rayon pool's threads, with one exception made for
     /// single examples: when the pool has two threads or more, a matrix-vector product too
@@ -509,6 +526,55 @@ impl<T: Float> Network<T> {
     pub fn predict(&self, x: ArrayView2<T>, threshold: T) -> Result<Array2<T>> {
         Ok(self.predict_proba(x)?.mapv_into(|p| if p > threshold { T::one() } else { T::zero() }))
     }
+
+    /// The predicted class of every example: the most probable of the k outputs (the first
+    /// on a tie, as numpy's `argmax`), or for a single output class 1 where `p > 0.5` (the
+    /// course's rule) and class 0 elsewhere.
+    ///
+    /// # Shapes
+    /// `x`: n_x × m; result: m class indexes.
+    pub fn predict_classes(&self, x: ArrayView2<T>) -> Result<Vec<usize>> {
+        Ok(classes_of(self.predict_proba(x)?.view()))
+    }
+}
+
+/// The class of every column of probabilities: the first argmax over k ≥ 2 rows, or
+/// `p > 0.5` for one row.
+///
+/// # Shapes
+/// `probabilities`: k × m; result: m class indexes.
+pub fn classes_of<T: Float>(probabilities: ArrayView2<T>) -> Vec<usize> {
+    let half = T::from_f64(0.5);
+    probabilities
+        .columns()
+        .into_iter()
+        .map(|column| match column.len() {
+            1 => usize::from(column[0] > half),
+            _ => {
+                column.iter().enumerate().fold((0, column[0]), |best, (i, &p)| if p > best.1 { (i, p) } else { best }).0
+            }
+        })
+        .collect()
+}
+
+/// Softmax only as the output activation, and over at least two outputs.
+fn check_softmax(activations: &[Activation], n_out: usize) -> Result<()> {
+    let (output, hidden) = activations.split_last().expect("at least one layer");
+    if let Some(l) = hidden.iter().position(|&g| g == Activation::Softmax) {
+        return Err(Error::InvalidHyperparameter {
+            name: "activations",
+            value: format!("softmax for hidden layer {}", l + 1),
+            expected: "softmax only as the output activation",
+        });
+    }
+    if *output == Activation::Softmax && n_out < 2 {
+        return Err(Error::InvalidHyperparameter {
+            name: "output",
+            value: format!("softmax over {n_out} output"),
+            expected: "softmax needs at least two outputs, one per class; use sigmoid for a single output",
+        });
+    }
+    Ok(())
 }
 
 /// `dZ = dA ⊙ g'(Z)` in place, the values split in halves between `parts` threads while

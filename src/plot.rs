@@ -1,6 +1,6 @@
 //! PNG plots drawn in pure Rust (plotters with the embedded DejaVu Sans font): cost curves,
-//! the decision boundary of a classifier on 2-D data, and a search's scores against each
-//! hyperparameter.
+//! the decision boundary of a classifier on 2-D data (the regions of k classes), a confusion
+//! matrix, and a search's scores against each hyperparameter.
 
 use std::error::Error as StdError;
 use std::path::Path;
@@ -9,7 +9,10 @@ use std::sync::OnceLock;
 use ndarray::{Array2, ArrayView2};
 use plotters::coord::Shift;
 use plotters::prelude::*;
-use plotters::style::full_palette::{BLUE_100, BLUE_700, RED_100, RED_700};
+use plotters::style::full_palette::{
+    AMBER_100, AMBER_700, BLUE_100, BLUE_700, BROWN_100, BROWN_700, CYAN_100, CYAN_700, GREEN_100, GREEN_700, GREY_100,
+    GREY_700, LIME_100, LIME_700, PINK_100, PINK_700, PURPLE_100, PURPLE_700, RED_100, RED_700,
+};
 use plotters::style::register_font;
 
 use crate::{Error, Result};
@@ -162,21 +165,7 @@ pub fn decision_boundary(
             reason: format!("a decision boundary needs 2-D data, and this data has {} features", points.nrows()),
         });
     }
-    let bounds = |row: usize| {
-        let values = points.row(row);
-        let (lo, hi) = values.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &v| (a.min(v), b.max(v)));
-        let pad = 0.1 * (hi - lo).max(1e-9);
-        (lo - pad, hi + pad)
-    };
-    let (x_range, y_range) = (bounds(0), bounds(1));
-    let step = ((x_range.1 - x_range.0) / GRID as f64, (y_range.1 - y_range.0) / GRID as f64);
-    let mut grid = Array2::zeros((2, GRID * GRID));
-    for i in 0..GRID {
-        for j in 0..GRID {
-            grid[(0, i * GRID + j)] = x_range.0 + (i as f64 + 0.5) * step.0;
-            grid[(1, i * GRID + j)] = y_range.0 + (j as f64 + 0.5) * step.1;
-        }
-    }
+    let (grid, step, x_range, y_range) = grid_over(points);
     let p = probabilities(grid.view())?;
     render(path, SIZE, |root| {
         root.fill(&WHITE)?;
@@ -201,6 +190,140 @@ pub fn decision_boundary(
         root.present()?;
         Ok(())
     })
+}
+
+/// The light (regions) and dark (points) colour of each class, in turn; past ten classes the
+/// colours repeat.
+const CLASS_COLORS: [(RGBColor, RGBColor); 10] = [
+    (BLUE_100, BLUE_700),
+    (RED_100, RED_700),
+    (GREEN_100, GREEN_700),
+    (AMBER_100, AMBER_700),
+    (PURPLE_100, PURPLE_700),
+    (CYAN_100, CYAN_700),
+    (BROWN_100, BROWN_700),
+    (PINK_100, PINK_700),
+    (LIME_100, LIME_700),
+    (GREY_100, GREY_700),
+];
+
+/// The regions of k classes on 2-D data: each cell of a grid over the points coloured by the
+/// class `classes` predicts there (lighter where its probability is lower), the points by
+/// their own class, as [`decision_boundary`] draws two classes.
+///
+/// `classes` receives a 2 × G matrix of grid points and returns, for each, the predicted
+/// class and its probability.
+///
+/// # Shapes
+/// `points`: 2 × m; `labels`: m class indexes.
+pub fn decision_regions(
+    path: impl AsRef<Path>,
+    title: &str,
+    points: ArrayView2<f64>,
+    labels: &[usize],
+    classes: impl FnOnce(ArrayView2<f64>) -> Result<Vec<(usize, f64)>>,
+) -> Result<()> {
+    let path = path.as_ref();
+    if points.nrows() != 2 {
+        return Err(Error::DataFile {
+            path: path.to_path_buf(),
+            reason: format!("a decision boundary needs 2-D data, and this data has {} features", points.nrows()),
+        });
+    }
+    let (grid, step, x_range, y_range) = grid_over(points);
+    let predicted = classes(grid.view())?;
+    let colors = |class: usize| CLASS_COLORS[class % CLASS_COLORS.len()];
+    render(path, SIZE, |root| {
+        root.fill(&WHITE)?;
+        let mut chart = ChartBuilder::on(root)
+            .caption(title, ("sans-serif", 26))
+            .margin(15)
+            .x_label_area_size(45)
+            .y_label_area_size(55)
+            .build_cartesian_2d(x_range.0..x_range.1, y_range.0..y_range.1)?;
+        chart.draw_series((0..GRID * GRID).map(|cell| {
+            let (x0, y0) = (grid[(0, cell)] - step.0 / 2.0, grid[(1, cell)] - step.1 / 2.0);
+            let (class, p) = predicted[cell];
+            let color = mix(WHITE, colors(class).0, p.clamp(0.0, 1.0));
+            Rectangle::new([(x0, y0), (x0 + step.0, y0 + step.1)], color.filled())
+        }))?;
+        chart.configure_mesh().disable_mesh().x_desc("x1").y_desc("x2").label_style(("sans-serif", 14)).draw()?;
+        let dots = points
+            .columns()
+            .into_iter()
+            .zip(labels)
+            .map(|(point, &label)| Circle::new((point[0], point[1]), 4, colors(label).1.filled()));
+        chart.draw_series(dots)?;
+        chart.draw_series(points.columns().into_iter().map(|p| Circle::new((p[0], p[1]), 4, BLACK.stroke_width(1))))?;
+        root.present()?;
+        Ok(())
+    })
+}
+
+/// A confusion matrix as a picture: `counts[actual][predicted]` in a k × k grid of cells,
+/// each shaded by the fraction of its row (its class's examples) and labelled with its count;
+/// the class names along both axes.
+pub fn confusion_matrix(path: impl AsRef<Path>, title: &str, counts: &[Vec<usize>], names: &[String]) -> Result<()> {
+    let path = path.as_ref();
+    let k = counts.len();
+    let cell = (480 / k.max(1)).clamp(24, 90) as i32;
+    let label_width = 12 + 9 * names.iter().map(|n| n.chars().count()).max().unwrap_or(1).min(24) as i32;
+    let (left, top) = (label_width.max(80) + 20, 80);
+    let size = ((left + cell * k as i32 + 30) as u32, (top + cell * k as i32 + 80) as u32);
+    let size = (size.0.max(420), size.1.max(240));
+    render(path, size, |root| {
+        root.fill(&WHITE)?;
+        let style = |px: i32| ("sans-serif", px).into_font();
+        root.draw(&Text::new(title.to_string(), (15, 15), style(24)))?;
+        root.draw(&Text::new("predicted →".to_string(), (left, top - 30), style(16)))?;
+        root.draw(&Text::new("actual ↓".to_string(), (10, top - 30), style(16)))?;
+        for (i, row) in counts.iter().enumerate() {
+            let total = row.iter().sum::<usize>().max(1) as f64;
+            let y = top + cell * i as i32;
+            let name: String = names.get(i).map_or(i.to_string(), |n| n.chars().take(24).collect());
+            root.draw(&Text::new(name, (10, y + cell / 2 - 8), style(15)))?;
+            for (j, &count) in row.iter().enumerate() {
+                let x = left + cell * j as i32;
+                let shade = mix(WHITE, BLUE_700, count as f64 / total);
+                root.draw(&Rectangle::new([(x, y), (x + cell, y + cell)], shade.filled()))?;
+                root.draw(&Rectangle::new([(x, y), (x + cell, y + cell)], BLACK.stroke_width(1)))?;
+                let ink = if count as f64 / total > 0.5 { WHITE } else { BLACK };
+                let text = count.to_string();
+                let font = style((cell / 3).clamp(10, 22));
+                let at = (x + cell / 2 - 4 * text.len() as i32, y + cell / 2 - 8);
+                root.draw(&Text::new(text, at, font.color(&ink)))?;
+            }
+        }
+        for (j, name) in names.iter().enumerate().take(k) {
+            let short: String = name.chars().take((cell / 9).max(3) as usize).collect();
+            let x = left + cell * j as i32 + cell / 2 - 4 * short.chars().count() as i32;
+            root.draw(&Text::new(short, (x, top + cell * k as i32 + 8), style(14)))?;
+        }
+        root.present()?;
+        Ok(())
+    })
+}
+
+/// The grid a decision boundary is evaluated on: GRID × GRID cell centres over the points'
+/// range padded by a tenth (2 × GRID² points), the cell size and the x and y ranges.
+#[allow(clippy::type_complexity)]
+fn grid_over(points: ArrayView2<f64>) -> (Array2<f64>, (f64, f64), (f64, f64), (f64, f64)) {
+    let bounds = |row: usize| {
+        let values = points.row(row);
+        let (lo, hi) = values.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &v| (a.min(v), b.max(v)));
+        let pad = 0.1 * (hi - lo).max(1e-9);
+        (lo - pad, hi + pad)
+    };
+    let (x_range, y_range) = (bounds(0), bounds(1));
+    let step = ((x_range.1 - x_range.0) / GRID as f64, (y_range.1 - y_range.0) / GRID as f64);
+    let mut grid = Array2::zeros((2, GRID * GRID));
+    for i in 0..GRID {
+        for j in 0..GRID {
+            grid[(0, i * GRID + j)] = x_range.0 + (i as f64 + 0.5) * step.0;
+            grid[(1, i * GRID + j)] = y_range.0 + (j as f64 + 0.5) * step.1;
+        }
+    }
+    (grid, step, x_range, y_range)
 }
 
 fn draw_cost_curves<DB: DrawingBackend>(

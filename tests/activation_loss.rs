@@ -90,12 +90,12 @@ fn backward_in_place_multiplies_by_the_derivative() {
 
 #[test]
 fn activation_names_round_trip() {
-    for name in ["sigmoid", "tanh", "relu", "leaky-relu", "leaky-relu:0.2", "linear"] {
+    for name in ["sigmoid", "tanh", "relu", "leaky-relu", "leaky-relu:0.2", "linear", "softmax"] {
         let activation: Activation = name.parse().unwrap();
         assert_eq!(activation.name(), name);
     }
     assert_eq!("leaky-relu".parse::<Activation>().unwrap(), Activation::LeakyRelu(0.01));
-    for bad in ["softmax", "leaky-relu:", "leaky-relu:-1", "leaky-relu:1.5", "Relu"] {
+    for bad in ["soft-max", "leaky-relu:", "leaky-relu:-1", "leaky-relu:1.5", "Relu"] {
         let error = bad.parse::<Activation>().unwrap_err();
         assert!(matches!(&error, Error::Parse { what: "activation", input, .. } if input == bad), "{bad}: {error}");
     }

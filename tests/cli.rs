@@ -386,7 +386,7 @@ fn bad_input_gets_one_clear_line_and_exit_code_2() {
     assert_error(&dir, &["train", "inf.csv"], "inf.csv: line 2, column 'b' (1): inf is not a finite number");
     assert_error(
         &dir,
-        &["train", "third.csv"],
+        &["train", "third.csv", "--output-activation", "sigmoid"],
         "third.csv: line 4, label column 'label': 3 distinct labels (cat, dog, cow): expected two classes",
     );
     // Any two label values are two classes: the larger number is class 1.
@@ -445,13 +445,13 @@ fn bad_input_gets_one_clear_line_and_exit_code_2() {
     assert_error(
         &dir,
         &["train", "--hidden-activation", "swish"],
-        "--hidden-activation: invalid activation 'swish': expected sigmoid, tanh, relu, leaky-relu, leaky-relu:SLOPE (0 <= SLOPE < 1) or linear",
+        "--hidden-activation: invalid activation 'swish': expected sigmoid, tanh, relu, leaky-relu, leaky-relu:SLOPE (0 <= SLOPE < 1), linear or softmax",
     );
     assert_error(
         &dir,
-        &["train", "builtin:spiral"],
-        "invalid built-in data set 'spiral': expected planar, moons, circles, blobs, gaussian-quantiles, xor, \
-         init-circles-train, init-circles-test or optim-moons",
+        &["train", "builtin:swirl"],
+        "invalid built-in data set 'swirl': expected planar, moons, circles, blobs, gaussian-quantiles, xor, \
+         spiral, init-circles-train, init-circles-test or optim-moons",
     );
     let r = run(dnn().current_dir(&dir).args(["train", "--init", "zeros"]));
     assert_eq!(r.code, 2);

@@ -184,7 +184,7 @@ fn wrong_version_shape_dtype_or_metadata_is_refused() {
     write_safetensors(&path, &tensors, Some(wrong_dtype));
     assert_eq!(model_file_error(&path), "tensor W1 is F64, the metadata says f32");
 
-    let bad_activation = meta_json(1, &[2, 1]).replace("sigmoid", "softmax");
+    let bad_activation = meta_json(1, &[2, 1]).replace("sigmoid", "swish");
     write_safetensors(&path, &tensors, Some(bad_activation));
     assert!(model_file_error(&path).starts_with("metadata is incomplete or invalid"));
 }

@@ -157,6 +157,7 @@ fn activate(g: Activation, z: f64) -> f64 {
             }
         }
         Activation::Linear => z,
+        Activation::Softmax => unreachable!("the products' cases have element-wise activations only"),
     }
 }
 
@@ -180,6 +181,7 @@ fn derivative(g: Activation, z: f64, a: f64) -> f64 {
             }
         }
         Activation::Linear => 1.0,
+        Activation::Softmax => unreachable!("the products' cases have element-wise activations only"),
     }
 }
 
@@ -368,6 +370,7 @@ fn network_case<T: Float>(spec: &NetworkSpec, rng: &mut NumpyRng, case: &str) {
     let y_values = match arch.loss() {
         Loss::CrossEntropy => randn(rng, sizes[depth], m, 1.0).mapv(|v| if v > 0.0 { 1.0 } else { 0.0 }),
         Loss::MeanSquaredError => randn(rng, sizes[depth], m, 1.0),
+        Loss::CategoricalCrossEntropy => unreachable!("the products' cases have sigmoid or linear outputs"),
     };
     let y = Operand::<T>::new(&y_values, y_layout);
 
@@ -413,6 +416,7 @@ fn network_case<T: Float>(spec: &NetworkSpec, rng: &mut NumpyRng, case: &str) {
             let error = dz.mapv(|d| 4.0 * u * d.abs());
             (dz, error)
         }
+        Loss::CategoricalCrossEntropy => unreachable!("the products' cases have sigmoid or linear outputs"),
     };
     let one_over_m = 1.0 / m as f64;
     for l in (0..depth).rev() {

@@ -63,13 +63,21 @@ fn workspace() -> PathBuf {
 #[test]
 fn the_tour_runs_as_written() {
     let commands = readme_commands();
-    assert_eq!(commands.len(), 4, "{commands:?}");
+    assert_eq!(commands.len(), 7, "{commands:?}");
     let work = workspace();
     let cat_present = common::cat_data().is_some();
+    let signs_present = common::signs_file().is_some();
+    if signs_present {
+        common::write_signs_folders(&work);
+    }
     let readme = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
     for command in &commands {
         if command.contains("cat") && !cat_present {
             println!("skipped (no cat data): {command}");
+            continue;
+        }
+        if command.contains("signs") && !signs_present {
+            println!("skipped (no SIGNS data): {command}");
             continue;
         }
         if command.contains("my_cat.jpg") {
@@ -87,6 +95,13 @@ fn the_tour_runs_as_written() {
                  accuracy 91.25 %"]
         } else if command.starts_with("dnn train ../shared") {
             &["Cost after iteration 2499: 0.088440", "Train accuracy: 98.56459330143541%", "Test accuracy: 80%"]
+        } else if command.starts_with("dnn train signs") {
+            // RESULTS.md §5.5 of course 2: 0.5559080800831575 after 900 iterations, 0.93 / 0.55.
+            &["Cost after iteration 900: 0.555908", "Train accuracy: 93%", "Test accuracy: 55%"]
+        } else if command.starts_with("dnn predict --model signs") {
+            &["input,label,p_0,p_1,p_2,p_3,p_4,p_5"]
+        } else if command.starts_with("dnn evaluate") {
+            &["accuracy:  0.5500", "confusion matrix (rows: actual, columns: predicted):"]
         } else {
             &["input,probability,label"]
         };
@@ -102,6 +117,10 @@ fn the_tour_runs_as_written() {
                 assert!(readme.contains(shown), "README should show `{shown}`");
             }
         }
+        if command.starts_with("dnn evaluate") {
+            // The README shows the whole report.
+            assert!(readme.contains(&*stdout), "README should show\n{stdout}");
+        }
         if command.starts_with("dnn predict") {
             // The README shows this very line.
             let line = stdout.lines().nth(1).unwrap();
@@ -110,5 +129,10 @@ fn the_tour_runs_as_written() {
     }
     for file in ["boundary.png", "cost.png", "planar.safetensors", "search.png"] {
         assert!(work.join(file).exists(), "{file}");
+    }
+    if signs_present {
+        for file in ["signs.safetensors", "confusion.png"] {
+            assert!(work.join(file).exists(), "{file}");
+        }
     }
 }

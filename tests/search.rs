@@ -246,7 +246,7 @@ fn bad_search_input_gets_one_clear_error() {
         (&["search", "--metric", "mse"], "--metric mse measures a regression: it needs --output-activation linear"),
         (
             &["search", "--metric", "auc"],
-            "--metric: invalid metric 'auc': expected accuracy, log-loss, f1 (classification), mse or r2 (regression)",
+            "--metric: invalid metric 'auc': expected accuracy, log-loss, f1, macro-f1 (classification), mse or r2 (regression)",
         ),
         (&["search", "--out", "log.txt"], "log.txt: a search log is .csv or .jsonl, not 'txt'"),
         (&["search", "--jobs", "0"], "invalid --jobs 0: expected at least 1"),

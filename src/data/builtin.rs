@@ -4,6 +4,9 @@
 //! - `planar`: the week-3 flower ([`planar`]), seed `--data-seed`;
 //! - `moons`, `circles`, `blobs`, `gaussian-quantiles`, `xor`: the week-3 extra sets, 200
 //!   points each, seed `--data-seed`;
+//! - `spiral`: three spiral arms of 100 points, one class each (CS231n's), seed
+//!   `--data-seed`; `blobs` and `spiral` take another number of classes through
+//!   [`builtin_classes`] (`--classes K`);
 //! - `init-circles-train`, `init-circles-test`: the Initialization assignment's data
 //!   (course 2, week 1), scikit-learn's `make_circles` with noise 0.05 after
 //!   `np.random.seed(1)` (300 points) and `np.random.seed(2)` (100 points);
@@ -22,13 +25,14 @@ use super::Dataset;
 use crate::{Error, NumpyRng, Result};
 
 /// The names [`builtin`] knows.
-pub const BUILTIN_NAMES: [&str; 9] = [
+pub const BUILTIN_NAMES: [&str; 10] = [
     "planar",
     "moons",
     "circles",
     "blobs",
     "gaussian-quantiles",
     "xor",
+    "spiral",
     "init-circles-train",
     "init-circles-test",
     "optim-moons",
@@ -41,6 +45,42 @@ pub const BUILTIN_NAMES: [&str; 9] = [
 /// 2's sets, which keep the course's seeds whatever `seed` is: `init-circles-train`,
 /// `init-circles-test` and `optim-moons` (see the module documentation).
 pub fn builtin(name: &str, seed: u32) -> Result<Dataset> {
+    if name == "spiral" {
+        return builtin_classes(name, seed, 3);
+    }
+    builtin_with(name, seed)
+}
+
+/// A generated 2-D set of `k` ≥ 2 classes, deterministic in `seed`: `blobs` (200 points
+/// around k centres, blob i of class i) or `spiral` (k arms of 100 points each, arm i of class
+/// i: radius r from 0 to 1, angle from 4i to 4(i + 1) radians plus noise 0.2·randn, the point
+/// (r sin t, r cos t); CS231n's spiral).
+pub fn builtin_classes(name: &str, seed: u32, k: usize) -> Result<Dataset> {
+    if k < 2 {
+        return Err(Error::InvalidHyperparameter {
+            name: "number of classes",
+            value: k.to_string(),
+            expected: "at least 2",
+        });
+    }
+    let mut rng = NumpyRng::new(seed);
+    let points = match name {
+        "blobs" => blobs_of_classes(&mut rng, 200, k),
+        "spiral" => spiral(&mut rng, 100, k),
+        _ => {
+            return Err(Error::Parse {
+                what: "built-in data set of k classes",
+                input: name.to_string(),
+                expected: "blobs or spiral",
+            })
+        }
+    };
+    let mut data = from_points(points);
+    data.builtin = Some(name.to_string());
+    Ok(data)
+}
+
+fn builtin_with(name: &str, seed: u32) -> Result<Dataset> {
     let course_set = match name {
         "init-circles-train" => Some(make_circles(300, 0.8, Some(0.05), &mut NumpyRng::new(1))),
         "init-circles-test" => Some(make_circles(100, 0.8, Some(0.05), &mut NumpyRng::new(2))),
@@ -62,11 +102,16 @@ pub fn builtin(name: &str, seed: u32) -> Result<Dataset> {
             return Err(Error::Parse {
                 what: "built-in data set",
                 input: name.to_string(),
-                expected: "planar, moons, circles, blobs, gaussian-quantiles, xor, init-circles-train, \
+                expected: "planar, moons, circles, blobs, gaussian-quantiles, xor, spiral, init-circles-train, \
                            init-circles-test or optim-moons",
             })
         }
     };
+    Ok(Dataset { builtin: Some(name.to_string()), ..from_points(points) })
+}
+
+/// X (2 × m) and Y (1 × m) of points (x0, x1, label).
+fn from_points(points: Vec<Point>) -> Dataset {
     let m = points.len();
     let mut x = Array2::zeros((2, m));
     let mut y = Array2::zeros((1, m));
@@ -75,7 +120,7 @@ pub fn builtin(name: &str, seed: u32) -> Result<Dataset> {
         x[(1, j)] = x1;
         y[(0, j)] = label;
     }
-    Ok(Dataset { x, y, builtin: Some(name.to_string()), ..Dataset::default() })
+    Dataset { x, y, ..Dataset::default() }
 }
 
 type Point = (f64, f64, f64);
@@ -179,6 +224,28 @@ fn blobs(rng: &mut NumpyRng, m: usize, centres: usize) -> Vec<Point> {
         .map(|i| {
             let k = i * centres / m;
             (centre[k].0 + rng.randn(), centre[k].1 + rng.randn(), (k % 2) as f64)
+        })
+        .collect()
+}
+
+/// As [`blobs`], but blob i has label i.
+fn blobs_of_classes(rng: &mut NumpyRng, m: usize, centres: usize) -> Vec<Point> {
+    let mut points = blobs(rng, m, centres);
+    for (i, point) in points.iter_mut().enumerate() {
+        point.2 = (i * centres / m) as f64;
+    }
+    points
+}
+
+/// `k` spiral arms of `n` points each (see [`builtin_classes`]).
+fn spiral(rng: &mut NumpyRng, n: usize, k: usize) -> Vec<Point> {
+    let step = |i: usize| if n > 1 { i as f64 / (n - 1) as f64 } else { 0.0 };
+    (0..k)
+        .flat_map(|class| (0..n).map(move |i| (class, i)))
+        .map(|(class, i)| {
+            let r = step(i);
+            let t = 4.0 * class as f64 + 4.0 * step(i) + 0.2 * rng.randn();
+            (r * t.sin(), r * t.cos(), class as f64)
         })
         .collect()
 }

@@ -89,8 +89,32 @@ pub fn read_hdf5(path: impl AsRef<Path>, keys: &Hdf5Keys) -> Result<Dataset> {
     let y = Array2::from_shape_vec((1, m), labels).expect("length checked above");
 
     let class_names = if names.iter().any(|n| n == "list_classes") {
-        let classes = file.dataset("list_classes").and_then(|d| d.read_string());
-        Some(classes.map_err(|e| fail(format!("dataset 'list_classes' cannot be read as strings ({e})")))?)
+        let classes = file.dataset("list_classes").map_err(|e| fail(format!("dataset 'list_classes': {e}")))?;
+        let is_number = matches!(
+            classes.dtype(),
+            Ok(H5Type::F32
+                | H5Type::F64
+                | H5Type::I8
+                | H5Type::I16
+                | H5Type::I32
+                | H5Type::I64
+                | H5Type::U8
+                | H5Type::U16
+                | H5Type::U32
+                | H5Type::U64)
+        );
+        // Names (the cat files' b'non-cat', b'cat') or numbers (SIGNS's 0…5), which name
+        // their classes in their shortest text.
+        Some(if is_number {
+            let numbers = classes
+                .read_f64()
+                .map_err(|e| fail(format!("dataset 'list_classes' cannot be read as numbers ({e})")))?;
+            numbers.iter().map(|v| format!("{v}")).collect()
+        } else {
+            classes
+                .read_string()
+                .map_err(|e| fail(format!("dataset 'list_classes' cannot be read as strings ({e})")))?
+        })
     } else {
         None
     };

@@ -119,8 +119,8 @@ fn to_matrix(
     Ok((x, shape))
 }
 
-/// Reads a folder with one subfolder of images per class (exactly two; sorted names are
-/// classes 0 and 1). Every image is brought to `shape` by resizing; without a shape, to the
+/// Reads a folder with one subfolder of images per class (two or more; in sorted order of
+/// their names, classes 0, 1, …). Every image is brought to `shape` by resizing; without a shape, to the
 /// first image's size, with one channel when every image is grey and RGB otherwise.
 pub fn read_image_folder(dir: impl AsRef<Path>, shape: Option<ImageShape>) -> Result<Dataset> {
     let dir = dir.as_ref();
@@ -133,10 +133,10 @@ pub fn read_image_folder(dir: impl AsRef<Path>, shape: Option<ImageShape>) -> Re
         .map(|entry| (entry.file_name().to_string_lossy().into_owned(), entry.path()))
         .collect();
     classes.sort();
-    if classes.len() != 2 {
+    if classes.len() < 2 {
         let found = classes.iter().map(|(name, _)| name.as_str()).collect::<Vec<_>>().join(", ");
         return Err(fail(format!(
-            "expected exactly two class folders (DIR/<class>/*.png), found {}{}",
+            "expected two or more class folders (DIR/<class>/*.png), found {}{}",
             classes.len(),
             if found.is_empty() { String::new() } else { format!(": {found}") }
         )));

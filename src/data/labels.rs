@@ -11,6 +11,12 @@
 //! 3. a name and its negation (`cat` / `non-cat`, `spam` / `not spam`, `x` / `no_x`): the name;
 //! 4. `false`/`true`, `no`/`yes`, `negative`/`positive`, `n`/`y`, `f`/`t` (any case): the second;
 //! 5. otherwise the names in sorted order: the second (`benign` / `malignant` → `malignant`).
+//!
+//! With more than two labels ([`classes`]), each is a class of its own, numbered in sorted
+//! order: numbers by value (so integer labels 0…k−1 keep their values), then names by their
+//! text (`setosa`, `versicolor`, `virginica`). The order depends only on which labels there
+//! are, never on the order of the examples. More than [`MAX_CLASSES`] distinct labels are
+//! refused: such a column is far more likely a real-valued target.
 
 use std::cmp::Ordering;
 
@@ -18,7 +24,10 @@ use ndarray::Array2;
 
 use super::Dataset;
 
-/// Labels that cannot be classes of a binary classification, or that do not match a model's.
+/// The most distinct labels a classification accepts.
+pub const MAX_CLASSES: usize = 1000;
+
+/// Labels that cannot be classes of a classification, or that do not match a model's.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum LabelError {
     /// Every example has the same label.
@@ -42,6 +51,28 @@ pub enum LabelError {
         numeric: bool,
         /// The example where the third distinct label first appears.
         third_at: usize,
+    },
+    /// More distinct labels than [`MAX_CLASSES`].
+    #[error(
+        "{count} distinct labels ({}): too many for a classification (at most {MAX_CLASSES} classes){}",
+        listing(examples, *count),
+        if *numeric { "; this looks like a real-valued target: use --output-activation linear" } else { "" }
+    )]
+    FarTooManyClasses {
+        /// How many distinct labels there are.
+        count: usize,
+        /// The first few of them.
+        examples: Vec<String>,
+        /// Whether they are all numbers (then probably a regression target).
+        numeric: bool,
+    },
+    /// `--positive-class` given for more than two classes.
+    #[error("--positive-class applies to two classes, and the labels have {count} ({})", listing(examples, *count))]
+    PositiveOfMany {
+        /// How many classes there are.
+        count: usize,
+        /// The first few of them.
+        examples: Vec<String>,
     },
     /// `--positive-class` names neither class.
     #[error("--positive-class '{positive}' is not one of the classes ({}, {})", classes[0], classes[1])]
@@ -162,6 +193,45 @@ pub fn binary_classes(data: &Dataset, positive: Option<&str>) -> Result<(Array2<
     let y = keys.iter().map(|k| if k == positive { 1.0 } else { 0.0 }).collect();
     let y = Array2::from_shape_vec((1, keys.len()), y).expect("one label per example");
     Ok((y, [negative.to_string(), positive.to_string()]))
+}
+
+/// The classes of `data`, two or more, and its labels as class indexes (1 × m): two classes
+/// as [`binary_classes`] orders them, more in sorted order (see the module doc). Returns
+/// `(Y, class names)`, class 0 first.
+pub fn classes(data: &Dataset, positive: Option<&str>) -> Result<(Array2<f64>, Vec<String>), LabelError> {
+    let keys = label_keys(data);
+    let mut distinct: Vec<&str> = keys.iter().map(String::as_str).collect();
+    distinct.sort_unstable();
+    distinct.dedup();
+    if distinct.len() <= 2 {
+        return binary_classes(data, positive).map(|(y, classes)| (y, classes.to_vec()));
+    }
+    // Numbers by value, then names by text.
+    distinct.sort_by(|a, b| match (a.parse::<f64>(), b.parse::<f64>()) {
+        (Ok(x), Ok(y)) => x.total_cmp(&y),
+        (Ok(_), Err(_)) => Ordering::Less,
+        (Err(_), Ok(_)) => Ordering::Greater,
+        (Err(_), Err(_)) => a.cmp(b),
+    });
+    let examples = || distinct.iter().take(3).map(|s| s.to_string()).collect();
+    if distinct.len() > MAX_CLASSES {
+        let numeric = distinct.iter().all(|k| k.parse::<f64>().is_ok());
+        return Err(LabelError::FarTooManyClasses { count: distinct.len(), examples: examples(), numeric });
+    }
+    if positive.is_some() {
+        return Err(LabelError::PositiveOfMany { count: distinct.len(), examples: examples() });
+    }
+    let y = keys.iter().map(|k| distinct.iter().position(|c| c == k).expect("every key is a class") as f64).collect();
+    let y = Array2::from_shape_vec((1, keys.len()), y).expect("one label per example");
+    Ok((y, distinct.into_iter().map(str::to_string).collect()))
+}
+
+/// One-hot labels for k classes: column j has a 1 in row `y[j]` and zeros elsewhere.
+///
+/// # Shapes
+/// `y`: 1 × m class indexes, each below `k`; result: k × m.
+pub fn one_hot(y: &Array2<f64>, k: usize) -> Array2<f64> {
+    Array2::from_shape_fn((k, y.ncols()), |(i, j)| if y[(0, j)] == i as f64 { 1.0 } else { 0.0 })
 }
 
 /// Whether `b` rather than `a` is the positive class by rules 2 to 5 of the module doc.
@@ -288,6 +358,32 @@ mod tests {
             binary_classes(&named(&["a", "b", "c"], &[0.0, 1.0, 2.0]), None).unwrap_err().to_string(),
             "3 distinct labels (a, b, c): expected two classes"
         );
+    }
+
+    #[test]
+    fn more_than_two_classes_are_numbered_in_sorted_order() {
+        let (y, names) = super::classes(&numbers(&[2.0, 10.0, 0.0, 2.0, 1.0]), None).unwrap();
+        assert_eq!(
+            (y.row(0).to_vec(), names),
+            (vec![2.0, 3.0, 0.0, 2.0, 1.0], ["0", "1", "2", "10"].iter().map(|s| s.to_string()).collect())
+        );
+        let (y, names) =
+            super::classes(&named(&["virginica", "setosa", "versicolor"], &[0.0, 1.0, 2.0, 1.0]), None).unwrap();
+        assert_eq!(y.row(0).to_vec(), [2.0, 0.0, 1.0, 0.0]);
+        assert_eq!(names, ["setosa", "versicolor", "virginica"]);
+        // Two classes keep the binary rules.
+        assert_eq!(super::classes(&named(&["cat", "non-cat"], &[0.0, 1.0]), None).unwrap().1, ["non-cat", "cat"]);
+        assert_eq!(
+            super::classes(&numbers(&[0.0, 1.0, 2.0]), Some("1")).unwrap_err().to_string(),
+            "--positive-class applies to two classes, and the labels have 3 (0, 1, 2)"
+        );
+        let many: Vec<f64> = (0..1001).map(|i| i as f64 * 0.5).collect();
+        assert_eq!(
+            super::classes(&numbers(&many), None).unwrap_err().to_string(),
+            "1001 distinct labels (0, 0.5, 1, …): too many for a classification (at most 1000 classes); \
+             this looks like a real-valued target: use --output-activation linear"
+        );
+        assert_eq!(one_hot(&y, 3), ndarray::array![[0.0, 1.0, 0.0, 1.0], [0.0, 0.0, 1.0, 0.0], [1.0, 0.0, 0.0, 0.0]]);
     }
 
     #[test]

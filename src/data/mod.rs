@@ -1,4 +1,5 @@
-//! Data sets in the course's layout: X is n_x × m (one column per example), Y is 1 × m.
+//! Data sets in the course's layout: X is n_x × m (one column per example), Y is 1 × m
+//! (a class index or a value per example; one-hot k × m only for training a softmax).
 //!
 //! Loaders transpose once, at load time; everything after them thinks in columns.
 
@@ -15,7 +16,7 @@ mod labels;
 mod npy;
 mod preprocess;
 
-pub use builtin::{builtin, make_circles, make_moons, planar, BUILTIN_NAMES};
+pub use builtin::{builtin, builtin_classes, make_circles, make_moons, planar, BUILTIN_NAMES};
 pub use columns::{ColumnRef, ColumnRole, Columns};
 #[cfg(feature = "io")]
 pub use csv::{read_csv, read_csv_bytes, read_csv_for_model, CsvOptions, Delimiter, LabelColumn, LabelNeed, Missing};
@@ -23,17 +24,18 @@ pub use csv::{read_csv, read_csv_bytes, read_csv_for_model, CsvOptions, Delimite
 pub use hdf5::{read_hdf5, Hdf5Keys};
 #[cfg(feature = "io")]
 pub use images::{is_image_file, read_image, read_image_files, read_image_folder, Resize};
-pub use labels::{binary_classes, encode_classes, label_keys, LabelError};
+pub use labels::{binary_classes, classes, encode_classes, label_keys, one_hot, LabelError, MAX_CLASSES};
 #[cfg(feature = "io")]
 pub use npy::read_numpy;
 pub use preprocess::{fill_missing, means_ignoring_missing, ImageShape, Preprocessing, Scale, TargetScale};
 
 use ndarray::Array2;
 
-/// What the labels are: classes 0 and 1, or real numbers.
+/// What the labels are: classes, or real numbers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Task {
-    /// Labels in {0, 1} (or two class names); a sigmoid output with cross-entropy.
+    /// Classes 0, 1, … (or class names): two with a sigmoid output and cross-entropy, more
+    /// with a softmax output and categorical cross-entropy.
     Classification,
     /// Real-valued labels; a linear output with squared error.
     Regression,

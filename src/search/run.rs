@@ -12,7 +12,7 @@ use ndarray::ArrayView2;
 use serde::{Deserialize, Serialize};
 
 use super::{Fold, Trial};
-use crate::metrics::{self, ConfusionMatrix};
+use crate::metrics::{self, ClassReport, ConfusionMatrix};
 use crate::optimizer::{DEFAULT_BETA1, DEFAULT_BETA2, DEFAULT_EPSILON};
 use crate::{
     fit_with, Activation, Architecture, Dropout, Error, Float, GramMode, Network, NumpyRng, Progress, Result,
@@ -29,6 +29,9 @@ pub enum Metric {
     LogLoss,
     /// The harmonic mean of precision and recall of class 1 (higher is better).
     F1,
+    /// The unweighted mean over the classes of each one's F1 (higher is better): for k
+    /// classes, or two when both matter alike.
+    MacroF1,
     /// Mean squared error of a regression (lower is better).
     Mse,
     /// Coefficient of determination of a regression (higher is better).
@@ -37,7 +40,8 @@ pub enum Metric {
 
 impl Metric {
     /// Every metric, in the order the command line lists them.
-    pub const ALL: [Metric; 5] = [Metric::Accuracy, Metric::LogLoss, Metric::F1, Metric::Mse, Metric::R2];
+    pub const ALL: [Metric; 6] =
+        [Metric::Accuracy, Metric::LogLoss, Metric::F1, Metric::MacroF1, Metric::Mse, Metric::R2];
 
     /// The name used on the command line and in search logs.
     pub fn name(self) -> &'static str {
@@ -45,6 +49,7 @@ impl Metric {
             Metric::Accuracy => "accuracy",
             Metric::LogLoss => "log-loss",
             Metric::F1 => "f1",
+            Metric::MacroF1 => "macro-f1",
             Metric::Mse => "mse",
             Metric::R2 => "r2",
         }
@@ -52,12 +57,13 @@ impl Metric {
 
     /// Whether a larger score is better.
     pub fn higher_is_better(self) -> bool {
-        matches!(self, Metric::Accuracy | Metric::F1 | Metric::R2)
+        matches!(self, Metric::Accuracy | Metric::F1 | Metric::MacroF1 | Metric::R2)
     }
 
-    /// Whether the metric measures a classifier (sigmoid output) rather than a regression.
+    /// Whether the metric measures a classifier (sigmoid or softmax output) rather than a
+    /// regression.
     pub fn is_for_classification(self) -> bool {
-        matches!(self, Metric::Accuracy | Metric::LogLoss | Metric::F1)
+        matches!(self, Metric::Accuracy | Metric::LogLoss | Metric::F1 | Metric::MacroF1)
     }
 
     /// Orders two scores best first.
@@ -76,10 +82,29 @@ impl Metric {
 
     /// The score of a network's outputs A\[L\] (1 × m: probabilities, or values of a
     /// regression) against the labels Y (1 × m). Classes are `a > 0.5`, as
-    /// [`Network::predict`] draws them.
+    /// [`Network::predict`] draws them. For a softmax output, A\[L\] and Y are k × m
+    /// (probabilities and one-hot columns) and the classes are the first argmax.
     pub fn score_outputs<T: Float>(self, outputs: ArrayView2<T>, y: ArrayView2<T>) -> Result<f64> {
         let labels = || labels(outputs);
+        let k = outputs.nrows().max(2);
+        let report = || {
+            let actual = metrics::classes_of(y);
+            ClassReport::from_classes(&metrics::classes_of(outputs), &actual, k)
+        };
+        if outputs.nrows() > 1 {
+            return match self {
+                Metric::Accuracy => Ok(report()?.accuracy()),
+                Metric::LogLoss => metrics::categorical_log_loss(outputs, &metrics::classes_of(y)),
+                Metric::MacroF1 => Ok(report()?.macro_average().f1),
+                Metric::F1 | Metric::Mse | Metric::R2 => Err(Error::InvalidHyperparameter {
+                    name: "metric",
+                    value: self.to_string(),
+                    expected: "accuracy, log-loss or macro-f1 for k classes",
+                }),
+            };
+        }
         Ok(match self {
+            Metric::MacroF1 => report()?.macro_average().f1,
             Metric::Accuracy => metrics::accuracy(labels().view(), y)?,
             Metric::LogLoss => metrics::log_loss(outputs, y)?,
             Metric::F1 => ConfusionMatrix::from_labels(labels().view(), y)?.f1(),
@@ -95,9 +120,13 @@ fn labels<T: Float>(outputs: ArrayView2<T>) -> ndarray::Array2<T> {
     outputs.mapv(|a| if a > half { T::one() } else { T::zero() })
 }
 
-/// Whether every output falls on the same side of 0.5: a classifier that says one class
-/// whatever the input.
+/// Whether every output falls on the same side of 0.5 (or, for k classes, has the same
+/// argmax): a classifier that says one class whatever the input.
 fn one_class<T: Float>(outputs: ArrayView2<T>) -> bool {
+    if outputs.nrows() > 1 {
+        let classes = metrics::classes_of(outputs);
+        return classes.iter().all(|&c| c == classes[0]);
+    }
     let half = T::from_f64(0.5);
     let mut sides = outputs.iter().map(|&a| a > half);
     let first = sides.next();
@@ -117,7 +146,7 @@ impl FromStr for Metric {
         Metric::ALL.into_iter().find(|m| m.name() == text).ok_or_else(|| Error::Parse {
             what: "metric",
             input: text.to_string(),
-            expected: "accuracy, log-loss, f1 (classification), mse or r2 (regression)",
+            expected: "accuracy, log-loss, f1, macro-f1 (classification), mse or r2 (regression)",
         })
     }
 }
@@ -125,8 +154,11 @@ impl FromStr for Metric {
 /// What every trial of a search shares.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SearchSettings {
-    /// The output layer's activation: sigmoid (classification) or linear (regression).
+    /// The output layer's activation: sigmoid (two classes), softmax (k classes) or linear
+    /// (regression).
     pub output: Activation,
+    /// n\[L\], the output units: k for a softmax, else 1.
+    pub outputs: usize,
     /// What the score measures.
     pub metric: Metric,
     /// The Gram form of the first layer, as for [`TrainConfig`].
@@ -151,7 +183,7 @@ impl SearchSettings {
     /// layers only when symmetry is allowed).
     fn architecture(&self, trial: &Trial, n_x: usize) -> Result<Architecture> {
         let sizes: Vec<usize> =
-            std::iter::once(n_x).chain(trial.layers.iter().copied()).chain(std::iter::once(1)).collect();
+            std::iter::once(n_x).chain(trial.layers.iter().copied()).chain(std::iter::once(self.outputs)).collect();
         let arch = Architecture::new(&sizes, trial.hidden_activation, self.output)?;
         if !self.allow_symmetry {
             arch.check_init(trial.init)?;

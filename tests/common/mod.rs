@@ -200,3 +200,34 @@ pub fn write_image(path: &std::path::Path, size: u32, red: bool, seed: u32) {
     });
     image.save(path).unwrap();
 }
+
+/// The course's SIGNS file (6 hand signs, 120 pictures of 64×64), or `None` (with the reason
+/// printed) when it is absent.
+#[cfg(feature = "io")]
+pub fn signs_file() -> Option<PathBuf> {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/data/signs/test_signs.h5");
+    if !path.exists() {
+        println!("skipped: the course's SIGNS data is not at {}", path.display());
+        return None;
+    }
+    Some(path)
+}
+
+/// SIGNS's pictures as a folder of pictures in class folders, as a user's pictures would be:
+/// the first 100 in `signs/train/<class>/NNN.png`, the last 20 in `signs/test/<class>/`, and
+/// picture 119 again as `my_sign.png`. Needs the SIGNS file ([`signs_file`]).
+#[cfg(feature = "io")]
+pub fn write_signs_folders(dir: &std::path::Path) {
+    let data = read_hdf5(signs_file().expect("SIGNS data present"), &Hdf5Keys::default()).unwrap();
+    for j in 0..data.m() {
+        let pixels: Vec<u8> = data.x.column(j).iter().map(|&v| v as u8).collect();
+        let picture = image::RgbImage::from_raw(64, 64, pixels).expect("64×64×3 pixels");
+        let part = if j < 100 { "train" } else { "test" };
+        let folder = dir.join("signs").join(part).join(data.y[(0, j)].to_string());
+        std::fs::create_dir_all(&folder).unwrap();
+        picture.save(folder.join(format!("{j:03}.png"))).unwrap();
+        if j == 119 {
+            picture.save(dir.join("my_sign.png")).unwrap();
+        }
+    }
+}

@@ -50,6 +50,10 @@ pub struct DataArgs {
     /// Seed of the generated builtin: data sets.
     #[arg(long, default_value_t = 1, value_name = "N")]
     pub data_seed: u32,
+    /// The number of classes of builtin:blobs (default: 6 blobs in two classes) and
+    /// builtin:spiral (default: 3).
+    #[arg(long, value_name = "K")]
+    pub classes: Option<usize>,
     /// The CSV delimiter: one character, or tab (default: found from the first lines; tab
     /// for .tsv).
     #[arg(long, value_name = "CHAR")]
@@ -154,10 +158,11 @@ pub struct TrainArgs {
     /// linear. Default: tanh for the built-in sets, relu for a data file.
     #[arg(long, value_name = "NAME")]
     pub hidden_activation: Option<String>,
-    /// Output activation: sigmoid (binary classification, cross-entropy) or linear
-    /// (regression, mean squared error).
-    #[arg(long, default_value = "sigmoid", value_name = "NAME")]
-    pub output_activation: String,
+    /// Output activation: sigmoid (binary classification, cross-entropy), softmax (k
+    /// classes, categorical cross-entropy) or linear (regression, mean squared error).
+    /// Default: softmax when the labels have more than two classes, else sigmoid.
+    #[arg(long, value_name = "NAME")]
+    pub output_activation: Option<String>,
     /// Weight initialisation: zeros, scaled:S (randn·S), lecun (randn/√n), he, xavier.
     /// Default: scaled:0.01 for the built-in sets, he for a data file.
     #[arg(long, value_name = "NAME")]
@@ -303,6 +308,9 @@ pub struct EvaluateArgs {
     /// Print one JSON object instead of text.
     #[arg(long)]
     pub json: bool,
+    /// Draw the confusion matrix into this PNG file.
+    #[arg(long, value_name = "FILE.png")]
+    pub plot: Option<PathBuf>,
     #[command(flatten)]
     pub data_args: DataArgs,
 }
@@ -325,6 +333,10 @@ pub struct PredictArgs {
     /// Refuse images whose size differs from the model's instead of resizing them.
     #[arg(long)]
     pub no_resize: bool,
+    /// For a model of k classes: write the K most likely classes with their probabilities
+    /// (class_1,p_1,…) instead of one p_<class> column per class.
+    #[arg(long, value_name = "K")]
+    pub top: Option<usize>,
     #[command(flatten)]
     pub data_args: DataArgs,
 }
@@ -357,9 +369,11 @@ pub struct SearchRunArgs {
     /// Hidden activations to try, e.g. relu,tanh.
     #[arg(long, default_value = "tanh", value_name = "NAME,…")]
     pub hidden_activation: String,
-    /// Output activation: sigmoid (classification) or linear (regression).
-    #[arg(long, default_value = "sigmoid", value_name = "NAME")]
-    pub output_activation: String,
+    /// Output activation: sigmoid (two classes), softmax (k classes) or linear
+    /// (regression). Default: softmax when the labels have more than two classes, else
+    /// sigmoid.
+    #[arg(long, value_name = "NAME")]
+    pub output_activation: Option<String>,
     /// Weight initialisations to try, e.g. scaled:0.01,lecun,he.
     #[arg(long, default_value = "scaled:0.01", value_name = "NAME,…")]
     pub init: String,
@@ -464,9 +478,13 @@ pub struct GradcheckArgs {
     /// Activation of every hidden layer.
     #[arg(long, default_value = "relu", value_name = "NAME")]
     pub hidden_activation: String,
-    /// Output activation: sigmoid (cross-entropy) or linear (squared error).
+    /// Output activation: sigmoid (cross-entropy), softmax (categorical cross-entropy, with
+    /// --outputs of two or more) or linear (squared error).
     #[arg(long, default_value = "sigmoid", value_name = "NAME")]
     pub output_activation: String,
+    /// Number of output units (classes of a softmax).
+    #[arg(long, default_value_t = 1, value_name = "K")]
+    pub outputs: usize,
     /// Number of input features of the random data.
     #[arg(long, default_value_t = 4, value_name = "N")]
     pub inputs: usize,

@@ -21,14 +21,28 @@ use crate::cli::{DataArgs, Format, MissingArg, ScaleArg};
 /// The name standard input goes by in messages.
 const STDIN: &str = "<stdin>";
 
+/// How many classes training data may have.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Classes {
+    /// Exactly two (a sigmoid output).
+    Two,
+    /// Two or more (a softmax output for more than two, or when asked for).
+    Any,
+}
+
 /// Loads training DATA: `builtin:NAME`, `-` (CSV on standard input), or a file or folder
-/// whose format comes from `--format` or its extension. For a classification, Y is made 0/1
-/// and `class_names` the two classes, class 0 first.
-pub fn load(spec: &str, args: &DataArgs, task: Task) -> Result<Dataset> {
+/// whose format comes from `--format` or its extension. For a classification, Y is made the
+/// class indexes (0/1 for two classes) and `class_names` the classes, class 0 first.
+pub fn load(spec: &str, args: &DataArgs, task: Task, count: Classes) -> Result<Dataset> {
     let mut dataset = read(spec, args, None)?;
     match task {
         Task::Classification => {
-            let (y, classes) = binary_classes(&dataset, args.positive_class.as_deref()).map_err(|error| {
+            let positive = args.positive_class.as_deref();
+            let found = match count {
+                Classes::Two => binary_classes(&dataset, positive).map(|(y, classes)| (y, classes.to_vec())),
+                Classes::Any => data::classes(&dataset, positive),
+            };
+            let (y, classes) = found.map_err(|error| {
                 let place = match &error {
                     LabelError::TooManyClasses { third_at, .. } => format!("{}, ", dataset.place(*third_at)),
                     _ => String::new(),
@@ -38,7 +52,7 @@ pub fn load(spec: &str, args: &DataArgs, task: Task) -> Result<Dataset> {
                 anyhow!("{spec}: {place}{label}{error}")
             })?;
             dataset.y = y;
-            dataset.class_names = Some(classes.to_vec());
+            dataset.class_names = Some(classes);
         }
         Task::Regression => check_numeric_labels(spec, &dataset)?,
     }
@@ -98,7 +112,13 @@ fn read(spec: &str, args: &DataArgs, model: Option<(&Columns, LabelNeed, bool)>)
         if let Some(flag) = csv_only_flag(args) {
             bail!("{flag} applies to CSV files only, and {spec} is a built-in data set");
         }
-        return Ok(data::builtin(name, args.data_seed)?);
+        return Ok(match args.classes {
+            Some(k) => data::builtin_classes(name, args.data_seed, k).context("--classes")?,
+            None => data::builtin(name, args.data_seed)?,
+        });
+    }
+    if let Some(k) = args.classes {
+        bail!("--classes {k} applies to builtin:blobs and builtin:spiral, and {spec} is a data file");
     }
     let format = if spec == "-" {
         match args.format {
@@ -280,6 +300,15 @@ pub fn apply_to_training(preprocessing: &Preprocessing, dataset: &mut Dataset) {
     preprocessing.scale.apply_in_place(&mut dataset.x);
 }
 
+/// The labels a network trains on: one-hot columns (k × m) for a softmax output, else Y as
+/// it is (1 × m).
+pub fn targets<T: dnn::Float>(data: &Dataset, network: &dnn::Network<T>) -> ndarray::Array2<f64> {
+    match network.loss() {
+        dnn::Loss::CategoricalCrossEntropy => data::one_hot(&data.y, network.n_out()),
+        _ => data.y.clone(),
+    }
+}
+
 /// Parses `--layers`: comma-separated positive sizes, or empty for none.
 pub fn parse_layers(text: &str) -> Result<Vec<usize>> {
     if text.trim().is_empty() {
@@ -295,13 +324,15 @@ pub fn parse_layers(text: &str) -> Result<Vec<usize>> {
         .collect()
 }
 
-/// What `--output-activation` makes of the labels: classes for sigmoid, real values for
-/// linear.
+/// What `--output-activation` makes of the labels: classes for sigmoid and softmax, real
+/// values for linear.
 pub fn task_for_output(output: dnn::Activation) -> Result<Task> {
     match output {
-        dnn::Activation::Sigmoid => Ok(Task::Classification),
+        dnn::Activation::Sigmoid | dnn::Activation::Softmax => Ok(Task::Classification),
         dnn::Activation::Linear => Ok(Task::Regression),
-        other => bail!("--output-activation {other}: expected sigmoid (classification) or linear (regression)"),
+        other => bail!(
+            "--output-activation {other}: expected sigmoid (two classes), softmax (k classes) or linear (regression)"
+        ),
     }
 }
 

@@ -11,8 +11,8 @@ use crate::Internal;
 pub fn run(args: GradcheckArgs) -> Result<()> {
     let hidden = parse_activation("--hidden-activation", &args.hidden_activation)?;
     let output = parse_activation("--output-activation", &args.output_activation)?;
-    if !matches!(output, Activation::Sigmoid | Activation::Linear) {
-        anyhow::bail!("--output-activation {output}: expected sigmoid or linear");
+    if !matches!(output, Activation::Sigmoid | Activation::Linear | Activation::Softmax) {
+        anyhow::bail!("--output-activation {output}: expected sigmoid, softmax or linear");
     }
     if args.inputs == 0 || args.examples == 0 {
         anyhow::bail!("--inputs and --examples must be at least 1");
@@ -24,7 +24,7 @@ pub fn run(args: GradcheckArgs) -> Result<()> {
         anyhow::bail!("invalid --l2 {}: expected a number of at least 0", args.l2);
     }
     let sizes: Vec<usize> =
-        std::iter::once(args.inputs).chain(parse_layers(&args.layers)?).chain(std::iter::once(1)).collect();
+        std::iter::once(args.inputs).chain(parse_layers(&args.layers)?).chain(std::iter::once(args.outputs)).collect();
     let arch = Architecture::new(&sizes, hidden, output)?;
     // Training's buffers, plus the probed copy of the network and both gradients (f64).
     let probes = dnn::memory::parameter_count(&arch).and_then(|p| p.checked_mul(3 * 8));
@@ -39,9 +39,14 @@ pub fn run(args: GradcheckArgs) -> Result<()> {
         b.mapv_inplace(|_| 0.3 * rng.randn());
     }
     let x = rng.randn_matrix(args.inputs, args.examples);
+    let k = args.outputs;
     let y = match output {
-        Activation::Sigmoid => rng.randn_matrix(1, args.examples).mapv(|v| if v > 0.0 { 1.0 } else { 0.0 }),
-        _ => rng.randn_matrix(1, args.examples),
+        Activation::Sigmoid => rng.randn_matrix(k, args.examples).mapv(|v| if v > 0.0 { 1.0 } else { 0.0 }),
+        Activation::Softmax => {
+            let classes = ndarray::Array2::from_shape_fn((1, args.examples), |_| (rng.uniform() * k as f64).floor());
+            dnn::data::one_hot(&classes, k)
+        }
+        _ => rng.randn_matrix(k, args.examples),
     };
     let check = gradient_check_l2(&network, x.view(), y.view(), args.epsilon, args.l2)?;
     let passed = check.relative_error <= args.tolerance;

@@ -56,8 +56,16 @@ pub fn run(args: InfoArgs) -> Result<()> {
             target.std
         );
     }
-    if let Some(names) = &meta.class_names {
-        outln!("classes:       0 = {}, 1 = {}", names[0], names.get(1).map_or("?", String::as_str));
+    match &meta.class_names {
+        Some(names) if meta.loss == dnn::Loss::CategoricalCrossEntropy => {
+            let listed: Vec<String> = names.iter().enumerate().map(|(i, name)| format!("{i} = {name}")).collect();
+            outln!("classes:       {} ({})", names.len(), listed.join(", "));
+        }
+        Some(names) => outln!("classes:       0 = {}, 1 = {}", names[0], names.get(1).map_or("?", String::as_str)),
+        None if meta.loss == dnn::Loss::CategoricalCrossEntropy => {
+            outln!("classes:       {}", sizes[sizes.len() - 1])
+        }
+        None => {}
     }
     if let Some(training) = &meta.training {
         outln!("training:      {training}");

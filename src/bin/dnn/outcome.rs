@@ -95,8 +95,9 @@ pub fn warnings<T: Float>(
         return Ok(Vec::new());
     }
     let predicted = match task {
-        Task::Classification => Some(network.predict(x, T::from_f64(0.5))?),
-        Task::Regression => None,
+        // The one-class diagnosis reads 0/1 predictions of a sigmoid output.
+        Task::Classification if network.n_out() == 1 => Some(network.predict(x, T::from_f64(0.5))?),
+        Task::Classification | Task::Regression => None,
     };
     let mut listed = Vec::new();
     for warning in diagnose(history, predicted.as_ref().map(|p| p.view()), x, feature_names) {

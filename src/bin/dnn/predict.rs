@@ -1,12 +1,13 @@
 //! `dnn predict`: a saved model's output for every example of a data file or for image
-//! files, as CSV `input,probability,label` (`input,value` for a regression).
+//! files, as CSV `input,probability,label` (`input,label,p_<class>…` for k classes, or with
+//! `--top K` `input,label,class_1,p_1,…`; `input,value` for a regression).
 
 use std::path::Path;
 
 use anyhow::{bail, Context, Result};
 use dnn::data::{self, Dataset, LabelNeed, Resize, Task};
 use dnn::model_file::{self, ModelMeta};
-use dnn::{DType, Float, Network};
+use dnn::{DType, Float, Loss, Network};
 use ndarray::Array2;
 
 use crate::cli::PredictArgs;
@@ -24,6 +25,14 @@ pub fn run(args: PredictArgs) -> Result<()> {
 fn predict_as<T: Float>(args: &PredictArgs) -> Result<()> {
     let (network, meta): (Network<T>, ModelMeta) = model_file::load(&args.model)?;
     let task = task_of(&meta);
+    let k = network.n_out();
+    match args.top {
+        Some(_) if meta.loss != Loss::CategoricalCrossEntropy => {
+            bail!("--top applies to a model of more than two classes (a softmax output), and this model has one output")
+        }
+        Some(top) if top == 0 || top > k => bail!("invalid --top {top}: expected 1 to {k}, the model's classes"),
+        _ => {}
+    }
     let images = args.inputs.iter().all(|input| data::is_image_file(Path::new(input)));
     let picture_folder = match args.inputs.as_slice() {
         [one] => is_picture_folder(Path::new(one))?,
@@ -55,6 +64,10 @@ fn predict_as<T: Float>(args: &PredictArgs) -> Result<()> {
 
     let mut csv = String::new();
     match task {
+        Task::Classification if meta.loss == Loss::CategoricalCrossEntropy => {
+            let classes = meta.class_names.clone().unwrap_or_else(|| (0..k).map(|c| c.to_string()).collect());
+            write_classes(&mut csv, &names, &classes, output.view(), args.top);
+        }
         Task::Classification => {
             csv.push_str("input,probability,label\n");
             for (name, p) in names.iter().zip(output.row(0)) {
@@ -77,6 +90,39 @@ fn predict_as<T: Float>(args: &PredictArgs) -> Result<()> {
         None => out!("{csv}"),
     }
     Ok(())
+}
+
+/// The CSV of a model of k classes: each example's most likely class, then one probability
+/// column `p_<class>` per class, or with `top` the `top` most likely classes and their
+/// probabilities, most likely first (`class_1,p_1,class_2,p_2,…`).
+///
+/// # Shapes
+/// `probabilities`: k × m, one column per example of `examples`.
+fn write_classes<T: Float>(
+    csv: &mut String,
+    examples: &[String],
+    classes: &[String],
+    probabilities: ndarray::ArrayView2<T>,
+    top: Option<usize>,
+) {
+    let predicted = dnn::metrics::classes_of(probabilities);
+    let header: Vec<String> = match top {
+        Some(top) => (1..=top).flat_map(|i| [format!("class_{i}"), format!("p_{i}")]).collect(),
+        None => classes.iter().map(|c| quote(&format!("p_{c}"))).collect(),
+    };
+    csv.push_str(&format!("input,label,{}\n", header.join(",")));
+    for ((name, column), &class) in examples.iter().zip(probabilities.columns()).zip(&predicted) {
+        let values: Vec<String> = match top {
+            Some(top) => {
+                // Most likely first; equal probabilities in class order, as the label's argmax.
+                let mut order: Vec<usize> = (0..classes.len()).collect();
+                order.sort_by(|&a, &b| column[b].partial_cmp(&column[a]).unwrap_or(std::cmp::Ordering::Equal));
+                order[..top].iter().flat_map(|&c| [quote(&classes[c]), column[c].as_f64().to_string()]).collect()
+            }
+            None => column.iter().map(|p| p.as_f64().to_string()).collect(),
+        };
+        csv.push_str(&format!("{},{},{}\n", quote(name), quote(&classes[class]), values.join(",")));
+    }
 }
 
 /// What names each example in the output: its ID (`--id-column`, or the model's ID column),

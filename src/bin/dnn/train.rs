@@ -10,13 +10,16 @@ use dnn::data::{Dataset, LabelNeed, Preprocessing, TargetScale, Task};
 use dnn::metrics::{self, RegressionMetrics};
 use dnn::model_file::{self, ModelInfo};
 use dnn::plot::{self, Curve};
-use dnn::{fit_validated, Architecture, Float, History, Init, Network, NumpyRng, OptimizerKind, TrainConfig};
+use dnn::{
+    fit_validated, Activation, Architecture, Float, History, Init, Loss, Network, NumpyRng, OptimizerKind, TrainConfig,
+};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use serde_json::json;
 
 use crate::cli::{DTypeArg, TargetScaleArg, TrainArgs};
 use crate::data::{
-    apply_to_training, load, load_for, parse_activation, parse_layers, preprocessing_for, task_for_output, Reader,
+    apply_to_training, load, load_for, parse_activation, parse_layers, preprocessing_for, targets, task_for_output,
+    Classes, Reader,
 };
 use crate::optimization::{self, Regimen};
 use crate::outcome;
@@ -122,8 +125,9 @@ fn or_default<V: std::fmt::Display>(given: Option<V>, default: V, flag: &str, us
 pub fn run(args: TrainArgs) -> Result<()> {
     let (hyper, defaults_used) = Hyper::resolve(&args);
     let hidden = parse_activation("--hidden-activation", &hyper.hidden_activation)?;
-    let output = parse_activation("--output-activation", &args.output_activation)?;
-    let task = task_for_output(output)?;
+    let output = args.output_activation.as_deref().map(|text| parse_activation("--output-activation", text));
+    let output = output.transpose()?;
+    let task = task_for_output(output.unwrap_or(Activation::Sigmoid))?;
     let hidden_sizes = parse_layers(&hyper.layers)?;
     let init: Init = hyper.init.parse().context("--init")?;
     let base = TrainConfig::new(hyper.learning_rate, hyper.iterations)
@@ -141,7 +145,13 @@ pub fn run(args: TrainArgs) -> Result<()> {
         None => 100,
     };
 
-    let mut train = load(&args.data, &args.data_args, task)?;
+    let count = if output == Some(Activation::Sigmoid) { Classes::Two } else { Classes::Any };
+    let mut train = load(&args.data, &args.data_args, task, count)?;
+    // More than two classes: a softmax output of one unit per class.
+    let k = train.class_names.as_ref().map_or(2, Vec::len);
+    let output =
+        output.unwrap_or(if task == Task::Classification && k > 2 { Activation::Softmax } else { Activation::Sigmoid });
+    let n_out = if output == Activation::Softmax { k } else { 1 };
     if args.boundary.is_some() && train.n_x() != 2 {
         bail!("--boundary needs 2-D data, and {} has {} features per example", args.data, train.n_x());
     }
@@ -169,7 +179,7 @@ pub fn run(args: TrainArgs) -> Result<()> {
         preprocessing.target = Some(target);
     }
 
-    let sizes: Vec<usize> = std::iter::once(n_x).chain(hidden_sizes).chain(std::iter::once(1)).collect();
+    let sizes: Vec<usize> = std::iter::once(n_x).chain(hidden_sizes).chain(std::iter::once(n_out)).collect();
     let arch = Architecture::new(&sizes, hidden, output)?;
     if init == Init::Zeros && arch.hidden_layers() > 0 && !args.allow_symmetry {
         Err(dnn::Error::SymmetricInit { hidden_layers: arch.hidden_layers() })
@@ -187,6 +197,12 @@ pub fn run(args: TrainArgs) -> Result<()> {
         if (negative.as_str(), positive.as_str()) != ("0", "1") {
             eprintln!("note: classes: 0 = {negative}, 1 = {positive} (the positive class; --positive-class to change)");
         }
+    }
+    if let (true, Some(names), Activation::Softmax) = (human, classes.as_deref(), output) {
+        let numbered = names.iter().enumerate().all(|(i, name)| *name == i.to_string());
+        let listed: Vec<String> = names.iter().enumerate().map(|(i, name)| format!("{i} = {name}")).collect();
+        let listed = if numbered { format!("0 to {}", names.len() - 1) } else { listed.join(", ") };
+        eprintln!("note: {} classes: {listed} (a softmax output)", names.len());
     }
     let (dtype, bytes) = match args.dtype {
         DTypeArg::F64 => (dnn::DType::F64, 8),
@@ -226,6 +242,11 @@ fn score<T: Float>(
 ) -> Result<Score> {
     let x = data.x.mapv(T::from_f64);
     Ok(match task {
+        Task::Classification if network.loss() == Loss::CategoricalCrossEntropy => {
+            let classes = network.predict_classes(x.view())?;
+            let right = classes.iter().zip(&data.y).filter(|&(&c, &y)| c as f64 == y).count();
+            Score::Accuracy(right as f64 / classes.len() as f64)
+        }
         Task::Classification => {
             let predicted = network.predict(x.view(), T::from_f64(0.5))?;
             Score::Accuracy(metrics::accuracy(predicted.view(), data.y.mapv(T::from_f64).view())?)
@@ -257,8 +278,8 @@ fn train_as<T: Float>(args: &TrainArgs, plan: &Plan, data: Data, preprocessing: 
         Network::<T>::init(&plan.arch, plan.init, &mut NumpyRng::new(plan.seed))?
     };
     let x = train.x.mapv(T::from_f64);
-    let y = train.y.mapv(T::from_f64);
-    let validation = validation.map(|v| (v.x.mapv(T::from_f64), v.y.mapv(T::from_f64)));
+    let y = targets(train, &network).mapv(T::from_f64);
+    let validation = validation.map(|v| (v.x.mapv(T::from_f64), targets(v, &network).mapv(T::from_f64)));
     let iterations = plan.config.iterations();
     let unit = if plan.batches { "epoch" } else { "iteration" };
     let initial = args.keep_diverged.then(|| network.clone());
@@ -369,7 +390,15 @@ fn train_as<T: Float>(args: &TrainArgs, plan: &Plan, data: Data, preprocessing: 
         }
         plot::cost_curves_per(path, &title, unit, &curves)?;
     }
-    if let Some(path) = &args.boundary {
+    if let (Some(path), Loss::CategoricalCrossEntropy) = (&args.boundary, network.loss()) {
+        let title = format!("Decision regions, layers {:?}", plan.arch.sizes());
+        let labels: Vec<usize> = train.y.iter().map(|&c| c as usize).collect();
+        plot::decision_regions(path, &title, train.x.view(), &labels, |grid| {
+            let p = network.predict_proba(grid.mapv(T::from_f64).view())?;
+            let classes = metrics::classes_of(p.view());
+            Ok(classes.iter().enumerate().map(|(j, &c)| (c, p[(c, j)].as_f64())).collect())
+        })?;
+    } else if let Some(path) = &args.boundary {
         let title = format!("Decision boundary, layers {:?}", plan.arch.sizes());
         let labels: Vec<f64> = train.y.iter().copied().collect();
         // Drawn in the coordinates the network sees (after any scaling).

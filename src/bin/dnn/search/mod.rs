@@ -16,10 +16,10 @@ use std::path::Path;
 use anyhow::{anyhow, bail, Context, Result};
 use dnn::data::{Dataset, Scale, Task};
 use dnn::search::{self, Metric, Sampling, SearchSettings, SearchSpace, Trial, Validation, Values};
-use dnn::OptimizerKind;
+use dnn::{Activation, OptimizerKind};
 
 use crate::cli::{DTypeArg, SearchArgs, SearchCommand, SearchRunArgs};
-use crate::data::{load, parse_activation, parse_layers, preprocessing_for, task_for_output};
+use crate::data::{load, parse_activation, parse_layers, preprocessing_for, task_for_output, Classes};
 use job::Job;
 use log::{resume, LogFormat};
 use merge::run_merge;
@@ -33,16 +33,20 @@ pub fn run(args: SearchArgs) -> Result<()> {
 }
 
 fn run_search(args: SearchRunArgs) -> Result<()> {
-    let output = parse_activation("--output-activation", &args.output_activation)?;
-    let task = task_for_output(output)?;
+    let output = args.output_activation.as_deref().map(|text| parse_activation("--output-activation", text));
+    let output = output.transpose()?;
+    let task = task_for_output(output.unwrap_or(Activation::Sigmoid))?;
     let metric = match &args.metric {
         Some(text) => text.parse::<Metric>().context("--metric")?,
         None if task == Task::Regression => Metric::Mse,
         None => Metric::Accuracy,
     };
     if metric.is_for_classification() != (task == Task::Classification) {
-        let (kind, needs) =
-            if metric.is_for_classification() { ("a classifier", "sigmoid") } else { ("a regression", "linear") };
+        let (kind, needs) = if metric.is_for_classification() {
+            ("a classifier", "sigmoid (or softmax)")
+        } else {
+            ("a regression", "linear")
+        };
         bail!("--metric {metric} measures {kind}: it needs --output-activation {needs}");
     }
     let space = SearchSpace {
@@ -92,8 +96,19 @@ fn run_search(args: SearchRunArgs) -> Result<()> {
         Some(jobs) => jobs,
         None => cores,
     };
+    let count = if output == Some(Activation::Sigmoid) { Classes::Two } else { Classes::Any };
+    let mut data = load(&args.data, &args.data_args, task, count)?;
+    // More than two classes: a softmax output of one unit per class.
+    let k = data.class_names.as_ref().map_or(2, Vec::len);
+    let output =
+        output.unwrap_or(if task == Task::Classification && k > 2 { Activation::Softmax } else { Activation::Sigmoid });
+    let outputs = if output == Activation::Softmax { k } else { 1 };
+    if output == Activation::Softmax && metric == Metric::F1 {
+        bail!("--metric f1 scores class 1 of two, and {} has {k} classes: use macro-f1", args.data);
+    }
     let settings = SearchSettings {
         output,
+        outputs,
         metric,
         gram: args.gram.into(),
         allow_symmetry: args.allow_symmetry,
@@ -103,7 +118,6 @@ fn run_search(args: SearchRunArgs) -> Result<()> {
         LogFormat::of(path)?;
     }
 
-    let mut data = load(&args.data, &args.data_args, task)?;
     let n_x = data.n_x();
     for trial in &trials {
         settings.check(trial, n_x).map_err(|error| {
@@ -125,6 +139,10 @@ fn run_search(args: SearchRunArgs) -> Result<()> {
         preprocessing.scale.apply_in_place(&mut data.x);
     }
     let splits = search::splits(&data.y, validation, task == Task::Classification, args.search_seed)?;
+    if output == Activation::Softmax {
+        // The splits are drawn from the class indexes; training and scoring take one-hot Y.
+        data.y = dnn::data::one_hot(&data.y, k);
+    }
     let validation_text = match validation {
         Validation::Training => validation.to_string(),
         _ => format!("{validation} seed {}", args.search_seed),
@@ -171,7 +189,8 @@ fn check_memory(
     let gram = settings.gram.applies(n_x, m, bytes as usize);
     let mut largest = Some(0u64);
     for trial in trials {
-        let sizes: Vec<usize> = std::iter::once(n_x).chain(trial.layers.iter().copied()).chain([1]).collect();
+        let sizes: Vec<usize> =
+            std::iter::once(n_x).chain(trial.layers.iter().copied()).chain([settings.outputs]).collect();
         let arch = dnn::Architecture::new(&sizes, trial.hidden_activation, settings.output)?;
         largest = largest.zip(dnn::memory::training_bytes(&arch, m, dtype, gram)).map(|(a, b)| a.max(b));
     }

@@ -14,7 +14,7 @@ pub fn format_score(metric: Metric, score: f64) -> String {
         // Exact when it is a whole number of hundredths of a percent (as the course prints).
         Metric::Accuracy if (score * 1e6).round() == score * 1e6 => format!("{} %", format_percent(score)),
         Metric::Accuracy => format!("{:.4} %", score * 100.0),
-        Metric::F1 | Metric::R2 => format!("{score:.4}"),
+        Metric::F1 | Metric::MacroF1 | Metric::R2 => format!("{score:.4}"),
         Metric::LogLoss | Metric::Mse => format!("{score:.6}"),
     }
 }
