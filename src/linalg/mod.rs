@@ -30,12 +30,16 @@
 
 #[cfg(target_arch = "x86_64")]
 mod avx2;
+#[cfg(target_arch = "x86_64")]
+mod avx512;
 mod blocked;
 mod dots;
 mod kernel;
 mod pack;
 mod scratch;
 mod small;
+#[cfg(all(test, target_arch = "x86_64"))]
+mod speed;
 mod split;
 
 use ndarray::{ArrayView2, ArrayViewMut2};
@@ -71,20 +75,39 @@ pub(crate) fn matmul_into<T: Float>(
     b: ArrayView2<T>,
     scratch: &mut GemmScratch<T>,
 ) {
+    matmul_with(Kernel::detect(), c, scale, a, b, scratch)
+}
+
+/// [`matmul_into`] with the given kernel, which the CPU must support.
+fn matmul_with<T: Float>(
+    kernel: Kernel,
+    c: ArrayViewMut2<T>,
+    scale: T,
+    a: ArrayView2<T>,
+    b: ArrayView2<T>,
+    scratch: &mut GemmScratch<T>,
+) {
     let (p, k) = a.dim();
     let q = b.ncols();
     assert!(b.nrows() == k && c.dim() == (p, q), "matmul_into: shapes {:?} · {:?} → {:?}", a.dim(), b.dim(), c.dim());
-    // B is read in place when its rows are contiguous, else copied: transpose the whole
-    // product when that makes the copied operand smaller.
-    let copied = |b: &ArrayView2<T>| if b.strides()[1] == 1 || b.len() <= 1 { 0 } else { b.len() };
-    let (c, a, b) =
-        if copied(&a.t()) < copied(&b) { (c.reversed_axes(), b.reversed_axes(), a.reversed_axes()) } else { (c, a, b) };
-    let kernel = Kernel::detect();
-    let parts = if p * q * k >= PARALLEL_THRESHOLD { scratch.threads } else { 1 };
     // Small products, and matrix-vector products (where a register tile would be mostly
     // padding), go without blocking.
-    let matrix_vector = c.nrows() == 1 || c.ncols() == 1;
-    if p * q * k < SMALL_THRESHOLD || matrix_vector {
+    let matrix_vector = p == 1 || q == 1;
+    let unblocked = p * q * k < SMALL_THRESHOLD || matrix_vector;
+    // B is read in place when its rows are contiguous, else copied; the blocked product
+    // writes C as vectors where its rows are contiguous, else value by value. Transpose the
+    // whole product when that copies and scatters fewer values. (Both orientations sum each
+    // element of a blocked product in the same order; unblocked loops weigh the copy alone.)
+    let copied = |b: &ArrayView2<T>| if b.strides()[1] == 1 || b.len() <= 1 { 0 } else { b.len() };
+    let scattered = |column_step: isize| if unblocked || column_step == 1 { 0 } else { p * q };
+    let (c_rs, c_cs) = (c.strides()[0], c.strides()[1]);
+    let (c, a, b) = if copied(&a.t()) + scattered(c_rs) < copied(&b) + scattered(c_cs) {
+        (c.reversed_axes(), b.reversed_axes(), a.reversed_axes())
+    } else {
+        (c, a, b)
+    };
+    let parts = if p * q * k >= PARALLEL_THRESHOLD { scratch.threads } else { 1 };
+    if unblocked {
         let loops = SmallLoops::for_product(&c, &a, &b);
         // Prediction splits matrix-vector products in two with the polling helper thread
         // (see `GemmScratch::for_prediction`): those too small for the pool, and the larger
