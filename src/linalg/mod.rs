@@ -199,4 +199,97 @@ mod tests {
             assert!(worst <= 1e-5 * k as f64, "f32 {p}×{k}×{q}: error {worst:e}");
         }
     }
+
+    /// The AVX-512 kernels give the same bits as the AVX2 ones (each element summed in the
+    /// same order, with the same roundings), on 1, 2 and 3 threads, and both agree with
+    /// ndarray's product; so do the portable loops. Shapes: the products of a mini-batch of
+    /// [784, 256, 128, 1] on 64 and 61 columns (W·X, dW = dZ·Xᵀ, dA = Wᵀ·dZ), the course's
+    /// cat network (thin, B read in place), k = 1, C's last panel 1 to 31 columns wide, rows
+    /// not a multiple of the tile's six, and C transposed (written value by value).
+    #[cfg(target_arch = "x86_64")]
+    #[test]
+    fn every_kernel_agrees_and_simd_kernels_give_the_same_bits() {
+        // As 1/m: not a power of two, so that the scale's rounding shows.
+        const SCALE: f64 = 1.0 / 61.0;
+        fn check<T: Float>(rng: &mut crate::NumpyRng) {
+            let mut shapes = vec![
+                (256usize, 784usize, 64usize, false, false),
+                (128, 256, 64, false, false),
+                (256, 64, 784, false, true),
+                (128, 64, 256, false, true),
+                (256, 128, 64, true, false),
+                (256, 784, 61, false, false),
+                (256, 61, 784, false, true),
+                (256, 128, 61, true, false),
+                (20, 12288, 209, false, false),
+                (20, 209, 1200, false, true),
+                (300, 1, 200, false, false),
+                (200, 1, 300, true, true),
+                (61, 300, 97, true, false),
+            ];
+            shapes.extend((1..32).map(|q| (49 + q, 270, 2 * 32 + q, q % 2 == 0, q % 3 == 0)));
+            for (p, k, q, ta, tb) in shapes {
+                let a = if ta { rng.randn_matrix(k, p).reversed_axes() } else { rng.randn_matrix(p, k) };
+                let b = if tb { rng.randn_matrix(q, k).reversed_axes() } else { rng.randn_matrix(k, q) };
+                // A transposed operand stays stored by columns.
+                let cast = |m: &Array2<f64>, t: bool| {
+                    if t {
+                        m.t().mapv(T::from_f64).reversed_axes()
+                    } else {
+                        m.mapv(T::from_f64)
+                    }
+                };
+                let (a, b) = (cast(&a, ta), cast(&b, tb));
+                // The exact product of the values cast, and a bound on the error of any
+                // order of summation: (k + 1)·u·Σ|terms|, for the kernels and for ndarray.
+                let (a64, b64) = (a.mapv(|v| v.as_f64()), b.mapv(|v| v.as_f64()));
+                let expected = a64.dot(&b64) * SCALE;
+                let bound =
+                    a64.mapv(f64::abs).dot(&b64.mapv(f64::abs)) * SCALE * (k as f64 + 1.0) * T::epsilon().as_f64();
+                let run = |kernel, threads| {
+                    let mut c = Array2::from_elem((p, q), T::from_f64(f64::NAN));
+                    matmul_with(
+                        kernel,
+                        c.view_mut(),
+                        T::from_f64(SCALE),
+                        a.view(),
+                        b.view(),
+                        &mut GemmScratch::new(threads),
+                    );
+                    c
+                };
+                let shape = format!("{} {p}×{k}×{q} ({ta}, {tb})", T::DTYPE.name());
+                let mut simd: Option<Array2<T>> = None;
+                for kernel in [Kernel::Portable, Kernel::Avx2, Kernel::Avx512] {
+                    if kernel > Kernel::supported() {
+                        continue;
+                    }
+                    for threads in [1, 2, 3] {
+                        let c = run(kernel, threads);
+                        let beyond = ndarray::Zip::from(&c)
+                            .and(&expected)
+                            .and(&bound)
+                            .fold(0, |n, x, y, b| n + usize::from((x.as_f64() - y).abs() > b + f64::MIN_POSITIVE));
+                        assert_eq!(beyond, 0, "{shape}, {kernel:?} on {threads} threads: values beyond the bound");
+                        if kernel == Kernel::Portable {
+                            continue;
+                        }
+                        match &simd {
+                            None => simd = Some(c),
+                            Some(first) => assert!(
+                                first.iter().zip(&c).all(|(x, y)| x.as_f64().to_bits() == y.as_f64().to_bits()),
+                                "{shape}: {kernel:?} on {threads} threads differs from AVX2 on one"
+                            ),
+                        }
+                    }
+                }
+            }
+        }
+        if Kernel::supported() < Kernel::Avx512 {
+            println!("AVX-512 against AVX2 skipped: this CPU has no AVX-512F (the other kernels checked)");
+        }
+        let mut rng = crate::NumpyRng::new(12);
+        check::<f64>(&mut rng);
+        check::<f32>(&mut rng);
+    }
 }
