@@ -4,8 +4,10 @@
 //! `cargo test --release --lib linalg::speed -- --ignored --nocapture`
 //!
 //! Each figure is the median (and the best) of 21 samples, each sample repeating the product
-//! for at least about 20 ms. The products: the course's 4-layer cat network
-//! [12288, 20, 7, 5, 1] on m = 209 (W1·X and dW1 = (1/m)·dZ1·Xᵀ), and a mini-batch of 64
+//! for at least about 20 ms. The products: the first layer of [784, 256, 128, 1] on 6000
+//! examples (a tenth of W5) and of the course's 4-layer cat network [12288, 20, 7, 5, 1] on
+//! m = 209 (W1·X and dW1 = (1/m)·dZ1·Xᵀ), X stored one example per row as the data files
+//! give it, and a mini-batch of 64
 //! columns of [784, 256, 128, 1] (W1·Xb, W2·A1, dW1 = dZ1·Xbᵀ, dW2 = dZ2·A1ᵀ and
 //! dA1 = W2ᵀ·dZ2), in f64 and f32, on one thread and on two.
 
@@ -75,9 +77,33 @@ struct Shape {
     scale: f64,
 }
 
-const SHAPES: [Shape; 7] = [
+const SHAPES: [Shape; 9] = [
     Shape {
-        name: "cat W1·X 20×12288·12288×209", p: 20, k: 12288, q: 209, a: View::Plain, b: View::Plain, scale: 1.0
+        name: "W5 W1·X 256×784·784×6000",
+        p: 256,
+        k: 784,
+        q: 6000,
+        a: View::Plain,
+        b: View::Transposed,
+        scale: 1.0,
+    },
+    Shape {
+        name: "W5 dW1 = dZ1·Xᵀ 256×6000·6000×784",
+        p: 256,
+        k: 6000,
+        q: 784,
+        a: View::Plain,
+        b: View::Plain,
+        scale: 1.0 / 6000.0,
+    },
+    Shape {
+        name: "cat W1·X 20×12288·12288×209",
+        p: 20,
+        k: 12288,
+        q: 209,
+        a: View::Plain,
+        b: View::Transposed,
+        scale: 1.0,
     },
     Shape {
         name: "cat dW1 = dZ1·Xᵀ 20×209·209×12288",
@@ -85,7 +111,7 @@ const SHAPES: [Shape; 7] = [
         k: 209,
         q: 12288,
         a: View::Plain,
-        b: View::Transposed,
+        b: View::Plain,
         scale: 1.0 / 209.0,
     },
     Shape { name: "batch W1·Xb 256×784·784×64", p: 256, k: 784, q: 64, a: View::Plain, b: View::Plain, scale: 1.0 },
