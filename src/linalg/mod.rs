@@ -11,8 +11,13 @@
 //! orientation whose B needs no copy (or the smaller one) is chosen. Small and
 //! matrix-vector products skip blocking altogether.
 //!
-//! The micro-kernel uses AVX2 + FMA intrinsics where the CPU has them (checked at run time)
-//! and portable loops elsewhere.
+//! The micro-kernel uses AVX-512 intrinsics where the CPU has AVX-512F, AVX2 + FMA where it
+//! has those, and portable loops elsewhere (checked at run time; the environment variable
+//! `DNN_KERNEL=avx2|portable` asks for a lesser kernel, for tests and measurements). The
+//! AVX-512 tile is twice as wide as AVX2's; products whose B is read in place or whose last
+//! panel it would pad more stay on AVX2. Both SIMD kernels sum every element in the same
+//! order with the same roundings, so they give the same bits; the portable loops do not fuse
+//! the multiply-adds and give others. Unblocked products run AVX2 code on AVX-512 CPUs too.
 //!
 //! Every element of C is summed in the same order whatever the number of threads: threads
 //! split C into blocks of rows or columns, never the summed dimension.
@@ -26,7 +31,9 @@
 //! - `blocked`: the blocked product on one thread, and its block sizes;
 //! - `pack`: copying blocks of A and B into panels;
 //! - `kernel`: the micro-kernel's interface, its choice at run time and its portable loops;
-//! - `avx2`: the AVX2 + FMA micro-kernels and dot products.
+//! - `avx2`: the AVX2 + FMA micro-kernels and dot products;
+//! - `avx512`: the AVX-512 micro-kernels;
+//! - `speed` (tests only): the speed of the networks' products, kernel beside kernel.
 
 #[cfg(target_arch = "x86_64")]
 mod avx2;

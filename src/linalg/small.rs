@@ -53,11 +53,10 @@ pub(super) unsafe fn small_product<T: Float>(
 ) {
     match kernel {
         #[cfg(target_arch = "x86_64")]
-        // SAFETY: the caller guarantees the CPU has AVX2 and FMA.
-        Kernel::Avx2 => unsafe { small_product_avx2(c, scale, a, b, loops) },
-        #[cfg(target_arch = "x86_64")]
-        // SAFETY: the caller guarantees the CPU has AVX-512F, AVX2 and FMA.
-        Kernel::Avx512 => unsafe { small_product_avx512(c, scale, a, b, loops) },
+        // SAFETY: the caller guarantees the CPU has AVX2 and FMA (AVX-512 is detected only
+        // beside them). (CPUs with AVX-512 run these loops with AVX2 too: the sums are short.)
+        Kernel::Avx2 | Kernel::Avx512 => unsafe { small_product_avx2(c, scale, a, b, loops) },
+
         Kernel::Portable => small_loops::<T, false>(c, scale, a, b, loops),
     }
 }
@@ -65,21 +64,6 @@ pub(super) unsafe fn small_product<T: Float>(
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2,fma")]
 unsafe fn small_product_avx2<T: Float>(
-    c: ArrayViewMut2<T>,
-    scale: T,
-    a: ArrayView2<T>,
-    b: ArrayView2<T>,
-    loops: SmallLoops,
-) {
-    small_loops::<T, true>(c, scale, a, b, loops)
-}
-
-/// The same loops compiled for AVX-512: each element summed in the same order, with the same
-/// fused multiply-adds, as in `small_product_avx2` (the dot products keep their eight partial
-/// sums), so the two give the same bits.
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx512f,avx2,fma")]
-unsafe fn small_product_avx512<T: Float>(
     c: ArrayViewMut2<T>,
     scale: T,
     a: ArrayView2<T>,

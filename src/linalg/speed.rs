@@ -3,6 +3,8 @@
 //!
 //! `cargo test --release --lib linalg::speed -- --ignored --nocapture`
 //!
+//! (`DNN_SPEED_SHAPES=cat` times only the products whose name contains "cat".)
+//!
 //! Each figure is the median (and the best) of 21 samples, each sample repeating the product
 //! for at least about 20 ms. The products: the first layer of [784, 256, 128, 1] on 6000
 //! examples (a tenth of W5) and of the course's 4-layer cat network [12288, 20, 7, 5, 1] on
@@ -168,7 +170,8 @@ fn kernels() -> Vec<Kernel> {
 
 fn products<T: Float>() {
     let mut rng = NumpyRng::new(0);
-    for shape in &SHAPES {
+    let only = std::env::var("DNN_SPEED_SHAPES").unwrap_or_default();
+    for shape in SHAPES.iter().filter(|shape| shape.name.contains(&only)) {
         let a = operand::<T>(&mut rng, shape.p, shape.k, shape.a);
         let b = operand::<T>(&mut rng, shape.k, shape.q, shape.b);
         let flop = 2.0 * (shape.p * shape.k * shape.q) as f64;
