@@ -1,27 +1,19 @@
 //! AVX2 + FMA micro-kernels (6 rows × 2 vectors of accumulators, 2 vectors of B and one
 //! broadcast of A: 15 of the 16 registers) and the dot products' partial sums, for f64 and f32.
-//! A whole tile whose rows are contiguous in C is written back as vectors, the others element
-//! by element; both compute `c = (accumulate ? c : 0) + scale · acc` with the same roundings.
 
 use std::arch::x86_64::*;
 
 use super::blocked::MR;
-use super::kernel::{write_tile, Panel, Tile};
+use super::kernel::Panel;
 
 /// One micro-kernel: `$nr` columns as two vectors of `$lanes`.
 macro_rules! tile {
-    (
-        $name:ident, $t:ty, $nr:expr, $lanes:expr,
-        $zero:ident, $load:ident, $broadcast:ident, $fmadd:ident, $store:ident, $set1:ident, $mul:ident, $add:ident
-    ) => {
-        /// Computes the tile and writes it back (see `GemmScalar::tile`).
-        ///
+    ($name:ident, $t:ty, $nr:expr, $lanes:expr, $zero:ident, $load:ident, $broadcast:ident, $fmadd:ident, $store:ident) => {
         /// # Safety
         /// The CPU must have AVX2 and FMA; the panels address kc steps of MR rows and
-        #[doc = concat!(stringify!($nr), " columns;")]
-        /// the tile's valid part lies in a live, exclusively borrowed C.
+        #[doc = concat!(stringify!($nr), " columns.")]
         #[target_feature(enable = "avx2,fma")]
-        pub(super) unsafe fn $name(kc: usize, a: Panel<$t>, b: Panel<$t>, tile: Tile<$t>, scale: $t, accumulate: bool) {
+        pub(super) unsafe fn $name(kc: usize, a: Panel<$t>, b: Panel<$t>) -> [[$t; $nr]; MR] {
             let mut acc = [[$zero(); 2]; MR];
             for kk in 0..kc as isize {
                 // SAFETY: the panels address kc steps (the caller's guarantee), so step kk
@@ -38,20 +30,6 @@ macro_rules! tile {
                     }
                 }
             }
-            if tile.cs == 1 && tile.cols == $nr {
-                let (scale, zero) = ($set1(scale), $zero());
-                for (i, row) in acc.iter().enumerate().take(tile.rows) {
-                    for (v, &sums) in row.iter().enumerate() {
-                        // SAFETY: row i of the tile is valid with all its columns, contiguous.
-                        unsafe {
-                            let c = tile.ptr.offset(i as isize * tile.rs).add(v * $lanes);
-                            let base = if accumulate { $load(c) } else { zero };
-                            $store(c, $add(base, $mul(scale, sums)));
-                        }
-                    }
-                }
-                return;
-            }
             let mut out = [[0.0; $nr]; MR];
             for (dst, src) in out.iter_mut().zip(&acc) {
                 // SAFETY: each row of `out` holds two vectors.
@@ -60,8 +38,7 @@ macro_rules! tile {
                     $store(dst.as_mut_ptr().add($lanes), src[1]);
                 }
             }
-            // SAFETY: the tile is the caller's.
-            unsafe { write_tile(&out, tile, scale, accumulate) };
+            out
         }
     };
 }
@@ -104,31 +81,5 @@ macro_rules! partial_dots {
 partial_dots!(partial_dots_f64, f64, 4, _mm256_setzero_pd, _mm256_loadu_pd, _mm256_fmadd_pd, _mm256_storeu_pd);
 partial_dots!(partial_dots_f32, f32, 8, _mm256_setzero_ps, _mm256_loadu_ps, _mm256_fmadd_ps, _mm256_storeu_ps);
 
-tile!(
-    tile_f64,
-    f64,
-    8,
-    4,
-    _mm256_setzero_pd,
-    _mm256_loadu_pd,
-    _mm256_broadcast_sd,
-    _mm256_fmadd_pd,
-    _mm256_storeu_pd,
-    _mm256_set1_pd,
-    _mm256_mul_pd,
-    _mm256_add_pd
-);
-tile!(
-    tile_f32,
-    f32,
-    16,
-    8,
-    _mm256_setzero_ps,
-    _mm256_loadu_ps,
-    _mm256_broadcast_ss,
-    _mm256_fmadd_ps,
-    _mm256_storeu_ps,
-    _mm256_set1_ps,
-    _mm256_mul_ps,
-    _mm256_add_ps
-);
+tile!(tile_f64, f64, 8, 4, _mm256_setzero_pd, _mm256_loadu_pd, _mm256_broadcast_sd, _mm256_fmadd_pd, _mm256_storeu_pd);
+tile!(tile_f32, f32, 16, 8, _mm256_setzero_ps, _mm256_loadu_ps, _mm256_broadcast_ss, _mm256_fmadd_ps, _mm256_storeu_ps);

@@ -206,7 +206,7 @@ macro_rules! gemm_scalar {
                         #[cfg(target_arch = "x86_64")]
                         Kernel::Avx512 => $avx512(kc, a, b, tile, scale, accumulate),
                         #[cfg(target_arch = "x86_64")]
-                        Kernel::Avx2 => $avx2(kc, a, b, tile, scale, accumulate),
+                        Kernel::Avx2 => write_tile(&$avx2(kc, a, b), tile, scale, accumulate),
                         Kernel::Portable => write_tile(&tile_portable::<$t, $nr>(kc, a, b), tile, scale, accumulate),
                     }
                 }

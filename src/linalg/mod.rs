@@ -45,7 +45,7 @@ mod kernel;
 mod pack;
 mod scratch;
 mod small;
-#[cfg(all(test, target_arch = "x86_64"))]
+#[cfg(all(test, target_arch = "x86_64", target_os = "linux"))]
 mod speed;
 mod split;
 

@@ -6,7 +6,8 @@
 //! (`DNN_SPEED_SHAPES=cat` times only the products whose name contains "cat".)
 //!
 //! Each figure is the median (and the best) of 21 samples, each sample repeating the product
-//! for at least about 20 ms. The products: the first layer of [784, 256, 128, 1] on 6000
+//! for at least about 20 ms, the kernels' samples taken in turn; on one thread the samples
+//! count the thread's CPU time, on two the time on the wall. The products: the first layer of [784, 256, 128, 1] on 6000
 //! examples (a tenth of W5) and of the course's 4-layer cat network [12288, 20, 7, 5, 1] on
 //! m = 209 (W1·X and dW1 = (1/m)·dZ1·Xᵀ), X stored one example per row as the data files
 //! give it, and a mini-batch of 64
@@ -27,9 +28,42 @@ const SAMPLES: usize = 21;
 /// The least time one sample takes.
 const SAMPLE_TIME: Duration = Duration::from_millis(20);
 
+/// The CPU time this thread has used: unlike the time on the wall, it does not count the time
+/// the thread waits while another process runs on its core.
+fn thread_cpu_time() -> Duration {
+    #[repr(C)]
+    struct Timespec {
+        seconds: i64,
+        nanoseconds: i64,
+    }
+    extern "C" {
+        fn clock_gettime(clock: i32, time: *mut Timespec) -> i32;
+    }
+    const CLOCK_THREAD_CPUTIME_ID: i32 = 3;
+    let mut time = Timespec { seconds: 0, nanoseconds: 0 };
+    // SAFETY: `time` is a valid timespec for the call to fill.
+    let status = unsafe { clock_gettime(CLOCK_THREAD_CPUTIME_ID, &mut time) };
+    assert_eq!(status, 0, "clock_gettime");
+    Duration::new(time.seconds as u64, time.nanoseconds as u32)
+}
+
+/// How a sample is timed.
+#[derive(Clone, Copy)]
+enum Clock {
+    /// The CPU time of this thread (for runs on this thread alone).
+    Thread,
+    /// The time on the wall (for runs on several threads).
+    Wall,
+}
+
 /// (median, best) seconds per call of each of `runs`, their samples taken in turn (so that
 /// whatever else the machine runs slows them alike).
-fn time(runs: &mut [&mut dyn FnMut()]) -> Vec<(f64, f64)> {
+fn time(runs: &mut [&mut dyn FnMut()], clock: Clock) -> Vec<(f64, f64)> {
+    let origin = Instant::now();
+    let now = || match clock {
+        Clock::Thread => thread_cpu_time(),
+        Clock::Wall => origin.elapsed(),
+    };
     let reps: Vec<usize> = runs
         .iter_mut()
         .map(|run| {
@@ -43,11 +77,11 @@ fn time(runs: &mut [&mut dyn FnMut()]) -> Vec<(f64, f64)> {
     let mut samples = vec![Vec::with_capacity(SAMPLES); runs.len()];
     for _ in 0..SAMPLES {
         for ((run, &reps), samples) in runs.iter_mut().zip(&reps).zip(&mut samples) {
-            let start = Instant::now();
+            let start = now();
             for _ in 0..reps {
                 run();
             }
-            samples.push(start.elapsed().as_secs_f64() / reps as f64);
+            samples.push((now() - start).as_secs_f64() / reps as f64);
         }
     }
     samples
@@ -191,7 +225,7 @@ fn products<T: Float>() {
                 })
                 .collect();
             let mut refs: Vec<&mut dyn FnMut()> = runs.iter_mut().map(|r| &mut **r as &mut dyn FnMut()).collect();
-            let times = time(&mut refs);
+            let times = time(&mut refs, if threads == 1 { Clock::Thread } else { Clock::Wall });
             let mut line = format!("{:<5} {:<38} {} thr", T::DTYPE.name(), shape.name, threads);
             for (kernel, (median, best)) in kernels.iter().zip(times) {
                 line += &format!(
@@ -244,8 +278,7 @@ mod peak {
 fn peak(name: &str, lanes: usize, run: fn()) {
     let flop = 2.0 * (12 * peak::STEPS * lanes) as f64;
     let (mut one, mut two) = (run, || _ = rayon::join(run, run));
-    let times = time(&mut [&mut one, &mut two]);
-    let (one, two) = (times[0].0, times[1].0);
+    let (one, two) = (time(&mut [&mut one], Clock::Thread)[0].0, time(&mut [&mut two], Clock::Wall)[0].0);
     println!("peak {name:<10} 1 thr {:>6.1} GFLOP/s | 2 thr {:>6.1} GFLOP/s", flop / one / 1e9, 2.0 * flop / two / 1e9);
 }
 
