@@ -37,12 +37,12 @@ pub(super) fn blocked_product<T: Float>(
     // B can be read in place only along contiguous rows.
     let b_direct = b.strides()[1] == 1 && p < 8 * MR;
     // AVX-512's tiles are twice as wide as AVX2's: B's panels read in place would no longer
-    // stay in L1, and a C whose last panel is narrow would be padded with more columns. Such
-    // products run the AVX2 kernel (the two give the same bits).
+    // stay in L1, and a narrow C could be padded with many more columns (20 computed as 32
+    // instead of 24). Such products run the AVX2 kernel (the two give the same bits).
     #[cfg(target_arch = "x86_64")]
     let kernel = if kernel == Kernel::Avx512 {
         let padded = |kernel| q.next_multiple_of(T::nr(kernel));
-        if b_direct || padded(Kernel::Avx512) > padded(Kernel::Avx2) {
+        if b_direct || 8 * padded(Kernel::Avx512) > 9 * padded(Kernel::Avx2) {
             Kernel::Avx2
         } else {
             kernel

@@ -101,12 +101,17 @@ fn matmul_with<T: Float>(
     // padding), go without blocking.
     let matrix_vector = p == 1 || q == 1;
     let unblocked = p * q * k < SMALL_THRESHOLD || matrix_vector;
-    // B is read in place when its rows are contiguous, else copied; the blocked product
-    // writes C as vectors where its rows are contiguous, else value by value. Transpose the
-    // whole product when that copies and scatters fewer values. (Both orientations sum each
-    // element of a blocked product in the same order; unblocked loops weigh the copy alone.)
+    // B is read in place when its rows are contiguous, else copied; the AVX-512 kernel
+    // writes C as vectors where C's rows are contiguous, the others value by value. Transpose
+    // the whole product when that copies (and, for AVX-512, scatters) fewer values. (Both
+    // orientations sum each element of a blocked product in the same order; unblocked loops
+    // weigh the copy alone.)
     let copied = |b: &ArrayView2<T>| if b.strides()[1] == 1 || b.len() <= 1 { 0 } else { b.len() };
-    let scattered = |column_step: isize| if unblocked || column_step == 1 { 0 } else { p * q };
+    #[cfg(target_arch = "x86_64")]
+    let vector_writes = kernel == Kernel::Avx512;
+    #[cfg(not(target_arch = "x86_64"))]
+    let vector_writes = false;
+    let scattered = |column_step: isize| if unblocked || !vector_writes || column_step == 1 { 0 } else { p * q };
     let (c_rs, c_cs) = (c.strides()[0], c.strides()[1]);
     let (c, a, b) = if copied(&a.t()) + scattered(c_rs) < copied(&b) + scattered(c_cs) {
         (c.reversed_axes(), b.reversed_axes(), a.reversed_axes())
