@@ -107,19 +107,29 @@ pub(super) unsafe fn write_tile<T: Float, const NR: usize>(
     scale: T,
     accumulate: bool,
 ) {
-    let write = |i: usize, j: usize| {
-        // SAFETY: (i, j) is in the tile's valid part (the caller's guarantee).
-        unsafe {
-            let c = tile.ptr.offset(i as isize * tile.rs + j as isize * tile.cs);
-            let base = if accumulate { *c } else { T::zero() };
-            *c = base + scale * acc[i][j];
-        }
-    };
     // Along memory: by columns when C is stored by columns (a transposed product).
     if tile.rs.unsigned_abs() < tile.cs.unsigned_abs() {
-        (0..tile.cols).for_each(|j| (0..tile.rows).for_each(|i| write(i, j)));
-    } else {
-        (0..tile.rows).for_each(|i| (0..tile.cols).for_each(|j| write(i, j)));
+        for j in 0..tile.cols.min(NR) {
+            for (i, acc_row) in acc.iter().enumerate().take(tile.rows) {
+                // SAFETY: (i, j) is in the tile's valid part (the caller's guarantee).
+                unsafe {
+                    let c = tile.ptr.offset(i as isize * tile.rs + j as isize * tile.cs);
+                    let base = if accumulate { *c } else { T::zero() };
+                    *c = base + scale * acc_row[j];
+                }
+            }
+        }
+        return;
+    }
+    for (i, acc_row) in acc.iter().enumerate().take(tile.rows) {
+        for (j, &v) in acc_row.iter().enumerate().take(tile.cols) {
+            // SAFETY: (i, j) is in the tile's valid part (the caller's guarantee).
+            unsafe {
+                let c = tile.ptr.offset(i as isize * tile.rs + j as isize * tile.cs);
+                let base = if accumulate { *c } else { T::zero() };
+                *c = base + scale * v;
+            }
+        }
     }
 }
 
