@@ -22,8 +22,8 @@ pub(crate) enum Bias<'a, T> {
 pub(crate) fn bias_activate<T: Float>(g: Activation, z: &mut [T], a: &mut [T], bias: Bias<T>, offset: Option<&[T]>) {
     match Kernel::detect() {
         #[cfg(target_arch = "x86_64")]
-        // SAFETY: `Kernel::Avx2` is only detected on CPUs with AVX2 and FMA.
-        Kernel::Avx2 => unsafe { bias_activate_avx2(g, z, a, bias, offset) },
+        // SAFETY: `Kernel::Avx2` and `Kernel::Avx512` are only detected on CPUs with AVX2 and FMA.
+        Kernel::Avx2 | Kernel::Avx512 => unsafe { bias_activate_avx2(g, z, a, bias, offset) },
         Kernel::Portable => bias_activate_loops::<T, false>(g, z, a, bias, offset),
     }
 }
@@ -69,8 +69,8 @@ fn bias_activate_loops<T: Float, const FMA: bool>(
 pub(crate) fn cross_entropy_total<T: Float>(z: &[T], y: &[T]) -> f64 {
     match Kernel::detect() {
         #[cfg(target_arch = "x86_64")]
-        // SAFETY: `Kernel::Avx2` is only detected on CPUs with AVX2 and FMA.
-        Kernel::Avx2 => unsafe { cross_entropy_avx2(z, y) },
+        // SAFETY: `Kernel::Avx2` and `Kernel::Avx512` are only detected on CPUs with AVX2 and FMA.
+        Kernel::Avx2 | Kernel::Avx512 => unsafe { cross_entropy_avx2(z, y) },
         Kernel::Portable => cross_entropy_loop::<T, false>(z, y),
     }
 }

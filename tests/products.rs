@@ -15,6 +15,11 @@
 //! must be the same for every number of threads, and a prediction's the same as the forward
 //! sweep's.
 //!
+//! Kernels: the tests run with the best kernel the CPU has (AVX-512 where it has AVX-512F,
+//! else AVX2 + FMA, else the portable loops), and `every_kernel_agrees_with_the_reference`
+//! runs them again in child processes with each other kernel (`DNN_KERNEL=avx512|avx2|portable`);
+//! a kernel the CPU lacks is skipped with a printed reason.
+//!
 //! `DNN_PRODUCT_CASES` sets the number of random cases (default 400; e.g. 5000 for a long
 //! run), `DNN_PRODUCT_SEED` the first seed (default 0); case i uses `NumpyRng::new(seed + i)`,
 //! and a failure names both, so `DNN_PRODUCT_SEED=<seed + i> DNN_PRODUCT_CASES=1` repeats it.
@@ -502,13 +507,18 @@ fn standard_network(sizes: &[usize], m: usize) -> NetworkSpec {
 /// Shapes that once failed or that reach a particular path (under Miri, the layers only):
 /// a blocked product reading W in place past the last step of its sum (W 20×64 against
 /// dZ 20×30, and 40×100 by X 100×16), both operands packed (60×40 by 40×40), f32 panels of
-/// 16 columns whose last has 8 (20×100 by 100×24), and one example split with the helper
-/// thread (2000 inputs, in the pools of 2 and 3 threads).
+/// 16 columns whose last has 8 (20×100 by 100×24), a blocked product with k = 1 (300 units
+/// of one input, 200 examples), the first layer of [784, 256, 128, 1] on a mini-batch of 64
+/// and of 61 examples (AVX-512's tiles of 16 and 32 columns, whole and ragged), and one
+/// example split with the helper thread (2000 inputs, in the pools of 2 and 3 threads).
 #[test]
 fn products_of_particular_shapes() {
     let mut rng = NumpyRng::new(1);
-    let layers = [(64, 20, 30), (100, 40, 16), (40, 60, 40), (100, 20, 24)];
-    for spec in layers.map(|(n_in, n_out, m)| standard_layer(n_in, n_out, m)) {
+    let mut layers = vec![(64, 20, 30), (100, 40, 16), (40, 60, 40), (100, 20, 24), (1, 300, 200)];
+    if !cfg!(miri) {
+        layers.extend([(784, 256, 64), (784, 256, 61)]);
+    }
+    for spec in layers.into_iter().map(|(n_in, n_out, m)| standard_layer(n_in, n_out, m)) {
         let case = format!("{spec:?}");
         layer_case::<f64>(spec, &mut rng, &case);
         layer_case::<f32>(spec, &mut rng, &case);
@@ -518,7 +528,13 @@ fn products_of_particular_shapes() {
         // the networks take longer than a run can wait.
         return;
     }
-    for spec in [standard_network(&[100, 20, 1], 24), standard_network(&[2000, 20, 1], 1)] {
+    let networks = [
+        standard_network(&[100, 20, 1], 24),
+        standard_network(&[2000, 20, 1], 1),
+        standard_network(&[784, 256, 128, 1], 64),
+        standard_network(&[784, 256, 128, 1], 61),
+    ];
+    for spec in networks {
         let case = format!("{spec:?}");
         network_case::<f64>(&spec, &mut rng, &case);
         network_case::<f32>(&spec, &mut rng, &case);
@@ -548,5 +564,56 @@ fn f32_predictions_of_the_course_model_for_8_and_24_examples() {
         let p32 = network32.predict_proba(x.mapv(|v| v as f32).view()).unwrap();
         let worst = p32.iter().zip(&p64).fold(0.0f64, |w, (&a, &b)| w.max((f64::from(a) - b).abs()));
         assert!(worst < 1e-5, "m = {m}: f32 and f64 predictions differ by {worst:e}");
+    }
+}
+
+/// The tests above that compare with the reference, run again in a child process for each
+/// kernel other than this process's (`DNN_KERNEL` caps the kernel; see `Kernel::detect`).
+/// Each child must pass all three; a kernel the CPU lacks is skipped with the reason printed.
+#[cfg(not(miri))]
+#[test]
+fn every_kernel_agrees_with_the_reference() {
+    const TESTS: [&str; 3] = [
+        "random_products_agree_with_the_reference",
+        "products_of_particular_shapes",
+        "a_blocked_product_split_between_threads",
+    ];
+    #[cfg(target_arch = "x86_64")]
+    let (avx2, avx512) = {
+        use std::arch::is_x86_feature_detected as has;
+        let avx2 = has!("avx2") && has!("fma");
+        (avx2, avx2 && has!("avx512f"))
+    };
+    #[cfg(not(target_arch = "x86_64"))]
+    let (avx2, avx512) = (false, false);
+    let best = if avx512 {
+        "avx512"
+    } else if avx2 {
+        "avx2"
+    } else {
+        "portable"
+    };
+    let this_process = std::env::var("DNN_KERNEL").unwrap_or_else(|_| best.to_string());
+    for (kernel, supported) in [("avx512", avx512), ("avx2", avx2), ("portable", true)] {
+        if !supported {
+            println!("DNN_KERNEL={kernel} skipped: this CPU lacks its instructions");
+            continue;
+        }
+        if kernel == this_process {
+            continue;
+        }
+        let output = std::process::Command::new(std::env::current_exe().unwrap())
+            .args(TESTS)
+            .args(["--exact", "--test-threads", "2"])
+            .env("DNN_KERNEL", kernel)
+            .output()
+            .unwrap();
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        assert!(
+            output.status.success() && stdout.contains("test result: ok. 3 passed"),
+            "DNN_KERNEL={kernel}: {}\n{stdout}\n{}",
+            output.status,
+            String::from_utf8_lossy(&output.stderr)
+        );
     }
 }

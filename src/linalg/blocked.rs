@@ -32,11 +32,25 @@ pub(super) fn blocked_product<T: Float>(
 ) {
     let (p, k) = a.dim();
     let q = b.ncols();
-    let nr = T::NR;
     // Packing an operand pays off when each of its panels meets many panels of the other;
     // it also keeps rows whose stride is a multiple of 4 KiB from evicting each other in L1.
     // B can be read in place only along contiguous rows.
     let b_direct = b.strides()[1] == 1 && p < 8 * MR;
+    // AVX-512's tiles are twice as wide as AVX2's: B's panels read in place would no longer
+    // stay in L1, and a narrow C could be padded with many more columns (20 computed as 32
+    // instead of 24). Such products run the AVX2 kernel (the two give the same bits).
+    #[cfg(target_arch = "x86_64")]
+    let kernel = if kernel == Kernel::Avx512 {
+        let padded = |kernel| q.next_multiple_of(T::nr(kernel));
+        if b_direct || 8 * padded(Kernel::Avx512) > 9 * padded(Kernel::Avx2) {
+            Kernel::Avx2
+        } else {
+            kernel
+        }
+    } else {
+        kernel
+    };
+    let nr = T::nr(kernel);
     let a_direct = q < 4 * nr;
     let kc_max = KC.min(k);
     let b_len = if b_direct { kc_max * nr } else { kc_max * NC.min(q.next_multiple_of(nr)) };

@@ -11,8 +11,13 @@
 //! orientation whose B needs no copy (or the smaller one) is chosen. Small and
 //! matrix-vector products skip blocking altogether.
 //!
-//! The micro-kernel uses AVX2 + FMA intrinsics where the CPU has them (checked at run time)
-//! and portable loops elsewhere.
+//! The micro-kernel uses AVX-512 intrinsics where the CPU has AVX-512F, AVX2 + FMA where it
+//! has those, and portable loops elsewhere (checked at run time; the environment variable
+//! `DNN_KERNEL=avx2|portable` asks for a lesser kernel, for tests and measurements). The
+//! AVX-512 tile is twice as wide as AVX2's; products whose B is read in place or whose last
+//! panel it would pad more stay on AVX2. Both SIMD kernels sum every element in the same
+//! order with the same roundings, so they give the same bits; the portable loops do not fuse
+//! the multiply-adds and give others. Unblocked products run AVX2 code on AVX-512 CPUs too.
 //!
 //! Every element of C is summed in the same order whatever the number of threads: threads
 //! split C into blocks of rows or columns, never the summed dimension.
@@ -26,16 +31,22 @@
 //! - `blocked`: the blocked product on one thread, and its block sizes;
 //! - `pack`: copying blocks of A and B into panels;
 //! - `kernel`: the micro-kernel's interface, its choice at run time and its portable loops;
-//! - `avx2`: the AVX2 + FMA micro-kernels and dot products.
+//! - `avx2`: the AVX2 + FMA micro-kernels and dot products;
+//! - `avx512`: the AVX-512 micro-kernels;
+//! - `speed` (tests only): the speed of the networks' products, kernel beside kernel.
 
 #[cfg(target_arch = "x86_64")]
 mod avx2;
+#[cfg(target_arch = "x86_64")]
+mod avx512;
 mod blocked;
 mod dots;
 mod kernel;
 mod pack;
 mod scratch;
 mod small;
+#[cfg(all(test, target_arch = "x86_64", target_os = "linux"))]
+mod speed;
 mod split;
 
 use ndarray::{ArrayView2, ArrayViewMut2};
@@ -71,20 +82,44 @@ pub(crate) fn matmul_into<T: Float>(
     b: ArrayView2<T>,
     scratch: &mut GemmScratch<T>,
 ) {
+    matmul_with(Kernel::detect(), c, scale, a, b, scratch)
+}
+
+/// [`matmul_into`] with the given kernel, which the CPU must support.
+fn matmul_with<T: Float>(
+    kernel: Kernel,
+    c: ArrayViewMut2<T>,
+    scale: T,
+    a: ArrayView2<T>,
+    b: ArrayView2<T>,
+    scratch: &mut GemmScratch<T>,
+) {
     let (p, k) = a.dim();
     let q = b.ncols();
     assert!(b.nrows() == k && c.dim() == (p, q), "matmul_into: shapes {:?} · {:?} → {:?}", a.dim(), b.dim(), c.dim());
-    // B is read in place when its rows are contiguous, else copied: transpose the whole
-    // product when that makes the copied operand smaller.
-    let copied = |b: &ArrayView2<T>| if b.strides()[1] == 1 || b.len() <= 1 { 0 } else { b.len() };
-    let (c, a, b) =
-        if copied(&a.t()) < copied(&b) { (c.reversed_axes(), b.reversed_axes(), a.reversed_axes()) } else { (c, a, b) };
-    let kernel = Kernel::detect();
-    let parts = if p * q * k >= PARALLEL_THRESHOLD { scratch.threads } else { 1 };
     // Small products, and matrix-vector products (where a register tile would be mostly
     // padding), go without blocking.
-    let matrix_vector = c.nrows() == 1 || c.ncols() == 1;
-    if p * q * k < SMALL_THRESHOLD || matrix_vector {
+    let matrix_vector = p == 1 || q == 1;
+    let unblocked = p * q * k < SMALL_THRESHOLD || matrix_vector;
+    // B is read in place when its rows are contiguous, else copied; the AVX-512 kernel
+    // writes C as vectors where C's rows are contiguous, the others value by value. Transpose
+    // the whole product when that copies (and, for AVX-512, scatters) fewer values. (Both
+    // orientations sum each element of a blocked product in the same order; unblocked loops
+    // weigh the copy alone.)
+    let copied = |b: &ArrayView2<T>| if b.strides()[1] == 1 || b.len() <= 1 { 0 } else { b.len() };
+    #[cfg(target_arch = "x86_64")]
+    let vector_writes = kernel == Kernel::Avx512;
+    #[cfg(not(target_arch = "x86_64"))]
+    let vector_writes = false;
+    let scattered = |column_step: isize| if unblocked || !vector_writes || column_step == 1 { 0 } else { p * q };
+    let (c_rs, c_cs) = (c.strides()[0], c.strides()[1]);
+    let (c, a, b) = if copied(&a.t()) + scattered(c_rs) < copied(&b) + scattered(c_cs) {
+        (c.reversed_axes(), b.reversed_axes(), a.reversed_axes())
+    } else {
+        (c, a, b)
+    };
+    let parts = if p * q * k >= PARALLEL_THRESHOLD { scratch.threads } else { 1 };
+    if unblocked {
         let loops = SmallLoops::for_product(&c, &a, &b);
         // Prediction splits matrix-vector products in two with the polling helper thread
         // (see `GemmScratch::for_prediction`): those too small for the pool, and the larger
@@ -175,5 +210,98 @@ mod tests {
             let worst = c32.iter().zip(&expected).fold(0.0f64, |m, (&x, &y)| m.max((f64::from(x) - y).abs()));
             assert!(worst <= 1e-5 * k as f64, "f32 {p}×{k}×{q}: error {worst:e}");
         }
+    }
+
+    /// The AVX-512 kernels give the same bits as the AVX2 ones (each element summed in the
+    /// same order, with the same roundings), on 1, 2 and 3 threads, and both agree with
+    /// ndarray's product; so do the portable loops. Shapes: the products of a mini-batch of
+    /// [784, 256, 128, 1] on 64 and 61 columns (W·X, dW = dZ·Xᵀ, dA = Wᵀ·dZ), the course's
+    /// cat network (thin, B read in place), k = 1, C's last panel 1 to 31 columns wide, rows
+    /// not a multiple of the tile's six, and C transposed (written value by value).
+    #[cfg(target_arch = "x86_64")]
+    #[test]
+    fn every_kernel_agrees_and_simd_kernels_give_the_same_bits() {
+        // As 1/m: not a power of two, so that the scale's rounding shows.
+        const SCALE: f64 = 1.0 / 61.0;
+        fn check<T: Float>(rng: &mut crate::NumpyRng) {
+            let mut shapes = vec![
+                (256usize, 784usize, 64usize, false, false),
+                (128, 256, 64, false, false),
+                (256, 64, 784, false, true),
+                (128, 64, 256, false, true),
+                (256, 128, 64, true, false),
+                (256, 784, 61, false, false),
+                (256, 61, 784, false, true),
+                (256, 128, 61, true, false),
+                (20, 12288, 209, false, false),
+                (20, 209, 1200, false, true),
+                (300, 1, 200, false, false),
+                (200, 1, 300, true, true),
+                (61, 300, 97, true, false),
+            ];
+            shapes.extend((1..32).map(|q| (49 + q, 270, 2 * 32 + q, q % 2 == 0, q % 3 == 0)));
+            for (p, k, q, ta, tb) in shapes {
+                let a = if ta { rng.randn_matrix(k, p).reversed_axes() } else { rng.randn_matrix(p, k) };
+                let b = if tb { rng.randn_matrix(q, k).reversed_axes() } else { rng.randn_matrix(k, q) };
+                // A transposed operand stays stored by columns.
+                let cast = |m: &Array2<f64>, t: bool| {
+                    if t {
+                        m.t().mapv(T::from_f64).reversed_axes()
+                    } else {
+                        m.mapv(T::from_f64)
+                    }
+                };
+                let (a, b) = (cast(&a, ta), cast(&b, tb));
+                // The exact product of the values cast, and a bound on the error of any
+                // order of summation: (k + 1)·u·Σ|terms|, for the kernels and for ndarray.
+                let (a64, b64) = (a.mapv(|v| v.as_f64()), b.mapv(|v| v.as_f64()));
+                let expected = a64.dot(&b64) * SCALE;
+                let bound =
+                    a64.mapv(f64::abs).dot(&b64.mapv(f64::abs)) * SCALE * (k as f64 + 1.0) * T::epsilon().as_f64();
+                let run = |kernel, threads| {
+                    let mut c = Array2::from_elem((p, q), T::from_f64(f64::NAN));
+                    matmul_with(
+                        kernel,
+                        c.view_mut(),
+                        T::from_f64(SCALE),
+                        a.view(),
+                        b.view(),
+                        &mut GemmScratch::new(threads),
+                    );
+                    c
+                };
+                let shape = format!("{} {p}×{k}×{q} ({ta}, {tb})", T::DTYPE.name());
+                let mut simd: Option<Array2<T>> = None;
+                for kernel in [Kernel::Portable, Kernel::Avx2, Kernel::Avx512] {
+                    if kernel > Kernel::supported() {
+                        continue;
+                    }
+                    for threads in [1, 2, 3] {
+                        let c = run(kernel, threads);
+                        let beyond = ndarray::Zip::from(&c)
+                            .and(&expected)
+                            .and(&bound)
+                            .fold(0, |n, x, y, b| n + usize::from((x.as_f64() - y).abs() > b + f64::MIN_POSITIVE));
+                        assert_eq!(beyond, 0, "{shape}, {kernel:?} on {threads} threads: values beyond the bound");
+                        if kernel == Kernel::Portable {
+                            continue;
+                        }
+                        match &simd {
+                            None => simd = Some(c),
+                            Some(first) => assert!(
+                                first.iter().zip(&c).all(|(x, y)| x.as_f64().to_bits() == y.as_f64().to_bits()),
+                                "{shape}: {kernel:?} on {threads} threads differs from AVX2 on one"
+                            ),
+                        }
+                    }
+                }
+            }
+        }
+        if Kernel::supported() < Kernel::Avx512 {
+            println!("AVX-512 against AVX2 skipped: this CPU has no AVX-512F (the other kernels checked)");
+        }
+        let mut rng = crate::NumpyRng::new(12);
+        check::<f64>(&mut rng);
+        check::<f32>(&mut rng);
     }
 }

@@ -24,6 +24,14 @@ pub(super) fn pack_a<T: Float>(packed: &mut [T], a: ArrayView2<T>) {
             }
             continue;
         }
+        if rows == MR && a.strides()[0] == 1 {
+            // A transposed view: each step of k holds the panel's six values side by side.
+            let columns = a.slice(ndarray::s![ir..ir + MR, ..]);
+            for (dst, column) in panel.chunks_exact_mut(MR).zip(columns.columns()) {
+                dst.copy_from_slice(column.to_slice().expect("columns are contiguous"));
+            }
+            continue;
+        }
         for i in 0..MR {
             if i < rows {
                 for (kk, &v) in a.row(ir + i).iter().enumerate() {
@@ -55,6 +63,8 @@ pub(super) fn pack_b<T: Float>(packed: &mut [T], b: ArrayView2<T>, nr: usize) {
                 if let (Ok(piece), Ok(dst)) = (<&[T; 8]>::try_from(src), <&mut [T; 8]>::try_from(&mut *dst)) {
                     *dst = *piece;
                 } else if let (Ok(piece), Ok(dst)) = (<&[T; 16]>::try_from(src), <&mut [T; 16]>::try_from(&mut *dst)) {
+                    *dst = *piece;
+                } else if let (Ok(piece), Ok(dst)) = (<&[T; 32]>::try_from(src), <&mut [T; 32]>::try_from(&mut *dst)) {
                     *dst = *piece;
                 } else {
                     dst[..src.len()].copy_from_slice(src);

@@ -53,8 +53,10 @@ pub(super) unsafe fn small_product<T: Float>(
 ) {
     match kernel {
         #[cfg(target_arch = "x86_64")]
-        // SAFETY: the caller guarantees the CPU has AVX2 and FMA.
-        Kernel::Avx2 => unsafe { small_product_avx2(c, scale, a, b, loops) },
+        // SAFETY: the caller guarantees the CPU has AVX2 and FMA (AVX-512 is detected only
+        // beside them). (CPUs with AVX-512 run these loops with AVX2 too: the sums are short.)
+        Kernel::Avx2 | Kernel::Avx512 => unsafe { small_product_avx2(c, scale, a, b, loops) },
+
         Kernel::Portable => small_loops::<T, false>(c, scale, a, b, loops),
     }
 }

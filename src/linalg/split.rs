@@ -94,7 +94,7 @@ pub(super) fn split<T: Float>(
 ) {
     let parts = buffers.len();
     let (p, q) = c.dim();
-    let (row_tiles, col_panels) = (p.div_ceil(MR), q.div_ceil(T::NR));
+    let (row_tiles, col_panels) = (p.div_ceil(MR), q.div_ceil(T::nr(kernel)));
     if parts == 1 || row_tiles.max(col_panels) < 2 {
         blocked_product(c, scale, a, b, &mut buffers[0], kernel);
         return;
@@ -104,7 +104,7 @@ pub(super) fn split<T: Float>(
     let (axis, at) = if row_tiles >= col_panels {
         (Axis(0), ((row_tiles * left).div_ceil(parts) * MR).min(p))
     } else {
-        (Axis(1), ((col_panels * left).div_ceil(parts) * T::NR).min(q))
+        (Axis(1), ((col_panels * left).div_ceil(parts) * T::nr(kernel)).min(q))
     };
     join_halves(
         (c, a, b),
