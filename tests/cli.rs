@@ -424,7 +424,7 @@ fn bad_input_gets_one_clear_line_and_exit_code_2() {
     assert_error(
         &dir,
         &["train", "notes.txt.json"],
-        "notes.txt.json: cannot tell the format from the extension 'json': expected .csv, .tsv, .h5, .hdf5, .npz, .npy or a folder of images; or give --format",
+        "notes.txt.json: cannot tell the format from the extension 'json': expected .csv, .tsv, .csv.gz, .h5, .hdf5, .npz, .npy or a folder of images; or give --format",
     );
     assert_error(
         &dir,

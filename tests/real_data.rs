@@ -1,7 +1,8 @@
-//! Data sets nobody here made: scikit-learn's iris (4 features, 3 classes) and wine (13
-//! features, 3 classes), the CSV files inside the scikit-learn package, trained with a softmax
-//! network and checked against a numpy reference (fixtures sklearn_iris_softmax.txt and
-//! sklearn_wine_softmax.txt, with the script that computed them in their headers).
+//! Data sets nobody here made: scikit-learn's iris (4 features, 3 classes), wine (13
+//! features, 3 classes) and digits (64 pixels, 10 classes, gzip-compressed), the CSV files
+//! inside the scikit-learn package, trained with a softmax network and checked against a numpy
+//! reference (fixtures sklearn_iris_softmax.txt, sklearn_wine_softmax.txt and
+//! sklearn_digits_softmax.txt, with the script that computed them in their headers).
 #![cfg(feature = "cli")]
 
 mod common;
@@ -96,4 +97,47 @@ fn wine_through_the_library_matches_numpy() {
     let predicted = network.predict_classes(data.x.view()).unwrap();
     let right = predicted.iter().zip(&y).filter(|&(&p, &y)| p as f64 == y).count();
     assert_eq!(right as f64 / m as f64, accuracy);
+}
+
+#[test]
+fn digits_as_scikit_learn_ships_it_gzipped_matches_numpy() {
+    // digits.csv.gz is read as it is in the package: a gzip-compressed CSV file without a
+    // header, its last column the label 0–9 (ten classes, so a softmax of ten units).
+    let Some(path) = sklearn_file("digits.csv.gz") else { return };
+    let dir = common::temp_dir("real-data-digits");
+    let path = path.to_str().unwrap();
+    let args = ["train", path, "--layers", "10", "--init", "he", "--seed", "1", "--learning-rate", "0.1"];
+    let run =
+        common::run_dnn(&dir, &[&args[..], &["--iterations", "300", "--history", "h.csv", "--json"]].concat(), None);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let (costs, accuracy) = reference("sklearn_digits_softmax.txt");
+    let history = std::fs::read_to_string(dir.join("h.csv")).unwrap();
+    let recorded: Vec<(usize, f64)> = history
+        .lines()
+        .skip(1)
+        .map(|line| {
+            let (i, cost) = line.split_once(',').unwrap();
+            (i.parse().unwrap(), cost.parse().unwrap())
+        })
+        .collect();
+    assert_eq!(recorded.len(), costs.len(), "{history}");
+    for ((i, cost), (j, expected)) in recorded.iter().zip(&costs) {
+        assert_eq!(i, j);
+        common::assert_rel(*cost, *expected, 1e-8, &format!("digits: cost after {i} iterations"));
+    }
+    let report: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    common::assert_rel(report["train_accuracy"].as_f64().unwrap(), accuracy, 1e-15, "digits");
+    assert_eq!(report["layers"], serde_json::json!([64, 10, 10]));
+}
+
+#[test]
+fn a_gz_file_that_is_not_gzip_is_one_error_line() {
+    let dir = common::temp_dir("real-data-bad-gzip");
+    // A plain CSV file under a .gz name.
+    std::fs::write(dir.join("bad.csv.gz"), "x,y\n1,0\n2,1\n3,0\n4,1\n").unwrap();
+    common::assert_error(
+        &dir,
+        &["train", "bad.csv.gz"],
+        "bad.csv.gz: not a readable gzip file (invalid gzip header); its name ends in .gz",
+    );
 }

@@ -100,8 +100,22 @@ pub enum LabelNeed {
 /// Reads a CSV file into X (n_x × m) and Y (1 × m), recording its [`Columns`].
 pub fn read_csv(path: impl AsRef<Path>, options: &CsvOptions) -> Result<Dataset> {
     let path = path.as_ref();
-    let bytes = std::fs::read(path).map_err(|source| Error::Io { path: path.to_path_buf(), error: source })?;
+    let bytes = read_text_file(path)?;
     read_csv_bytes(path, &bytes, options, None)
+}
+
+/// A file's bytes, decompressed when its name ends in `.gz`.
+fn read_text_file(path: &Path) -> Result<Vec<u8>> {
+    let io_error = |error| Error::Io { path: path.to_path_buf(), error };
+    let bytes = std::fs::read(path).map_err(io_error)?;
+    if !has_extension(path, "gz") {
+        return Ok(bytes);
+    }
+    let mut text = Vec::new();
+    std::io::Read::read_to_end(&mut flate2::read::MultiGzDecoder::new(bytes.as_slice()), &mut text).map_err(|e| {
+        io_error(std::io::Error::new(e.kind(), format!("not a readable gzip file ({e}); its name ends in .gz")))
+    })?;
+    Ok(text)
 }
 
 /// Reads a CSV file by the columns a model was trained on: features by name (or position)
@@ -113,7 +127,7 @@ pub fn read_csv_for_model(
     need: LabelNeed,
 ) -> Result<Dataset> {
     let path = path.as_ref();
-    let bytes = std::fs::read(path).map_err(|source| Error::Io { path: path.to_path_buf(), error: source })?;
+    let bytes = read_text_file(path)?;
     read_csv_bytes(path, &bytes, options, Some((columns, need)))
 }
 
@@ -129,7 +143,7 @@ pub fn read_csv_bytes(
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     let delimiter = match options.delimiter {
         Delimiter::Byte(b) => b,
-        Delimiter::Auto if has_extension(name, "tsv") => b'\t',
+        Delimiter::Auto if has_extension(name, "tsv") || has_extension(&name.with_extension(""), "tsv") => b'\t',
         Delimiter::Auto => sniff_delimiter(bytes),
     };
     let rows = records(bytes, delimiter).map_err(fail)?;

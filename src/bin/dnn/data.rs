@@ -248,15 +248,24 @@ pub fn format_of(path: &Path) -> Result<Format> {
     if path.is_dir() {
         return Ok(Format::Images);
     }
-    let extension = path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase).unwrap_or_default();
+    let extension_of = |path: &Path| path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase);
+    let mut extension = extension_of(path).unwrap_or_default();
+    // A compressed CSV file: data.csv.gz.
+    if extension == "gz" {
+        let inner = extension_of(&path.with_extension("")).unwrap_or_default();
+        if matches!(inner.as_str(), "csv" | "tsv" | "txt") {
+            return Ok(Format::Csv);
+        }
+        extension = format!("{inner}.gz");
+    }
     Ok(match extension.as_str() {
         "csv" | "tsv" | "txt" => Format::Csv,
         "h5" | "hdf5" | "he5" => Format::Hdf5,
         "npz" => Format::Npz,
         "npy" => Format::Npy,
         _ => bail!(
-            "{}: cannot tell the format from the extension '{extension}': expected .csv, .tsv, .h5, .hdf5, .npz, \
-             .npy or a folder of images; or give --format",
+            "{}: cannot tell the format from the extension '{extension}': expected .csv, .tsv, .csv.gz, .h5, .hdf5, \
+             .npz, .npy or a folder of images; or give --format",
             path.display()
         ),
     })
