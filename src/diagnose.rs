@@ -8,7 +8,8 @@
 //!   in their first 100 iterations, over 60 times the threshold; the second condition
 //!   keeps quiet about a run that sat on a plateau and then learned.
 //! - **One class**: every training example predicted as the same class. A classifier that
-//!   says one thing whatever the input has learned nothing but the majority's share.
+//!   says one thing whatever the input has not learned to tell the classes apart (on
+//!   unbalanced data it scores the majority's share, on balanced data a coin's).
 //! - **Large features**: a feature whose root mean square exceeds [`LARGE_FEATURE`]. The
 //!   initialisations (lecun, he, xavier, and the course's ×0.01 for pixels in 0–1) assume
 //!   inputs of order 1; ten times larger inputs make Z ten times larger, where sigmoid and
@@ -115,8 +116,8 @@ impl fmt::Display for Warning {
             ),
             Warning::OneClass { class, examples } => write!(
                 f,
-                "all {examples} training examples are predicted as class {class}: the network learned only the \
-                 majority class; train longer or with a larger learning rate, or {STANDARDIZE}"
+                "all {examples} training examples are predicted as class {class}: it has not learned to \
+                 tell the classes apart; train longer or with a larger learning rate, or {STANDARDIZE}"
             ),
             Warning::LargeFeature { feature, rms } => write!(
                 f,

@@ -147,8 +147,8 @@ fn the_course_runs_get_no_warning() {
     assert_eq!(output.status.code(), Some(0));
     assert_eq!(
         text(&output.stderr),
-        "warning: all 209 training examples are predicted as class 0: the network learned only the majority \
-         class; train longer or with a larger learning rate, or standardize the features (--scale standardize)\n\
+        "warning: all 209 training examples are predicted as class 0: it has not learned to tell the classes \
+         apart; train longer or with a larger learning rate, or standardize the features (--scale standardize)\n\
          warning: feature 4932 has values of size 149.5 (root mean square): inputs this large saturate the units; \
          standardize the features (--scale standardize)\n"
     );

@@ -286,7 +286,7 @@ fn a_stalled_run_is_diagnosed() {
     let y = Array2::from_shape_fn((1, 100), |(_, j)| if j % 5 == 0 { 1.0 } else { 0.0 });
     assert_eq!(
         warnings_of(&x, &y, &[4], 0.001, 50),
-        ["all 100 training examples are predicted as class 0: the network learned only the majority class; \
+        ["all 100 training examples are predicted as class 0: it has not learned to tell the classes apart; \
           train longer or with a larger learning rate, or standardize the features (--scale standardize)"]
     );
 }
