@@ -32,6 +32,24 @@ fn reference(fixture: &str) -> (Vec<(usize, f64)>, f64) {
     (pairs.chunks(2).map(|p| (p[0] as usize, p[1])).collect(), accuracy[0])
 }
 
+/// Checks a `--history` file (iteration,cost) against the reference's costs, to 1e-8.
+fn assert_history_matches(path: &Path, costs: &[(usize, f64)], name: &str) {
+    let history = std::fs::read_to_string(path).unwrap();
+    let recorded: Vec<(usize, f64)> = history
+        .lines()
+        .skip(1)
+        .map(|line| {
+            let (i, cost) = line.split_once(',').unwrap();
+            (i.parse().unwrap(), cost.parse().unwrap())
+        })
+        .collect();
+    assert_eq!(recorded.len(), costs.len(), "{name}: {history}");
+    for ((i, cost), (j, expected)) in recorded.iter().zip(costs) {
+        assert_eq!(i, j);
+        common::assert_rel(*cost, *expected, 1e-8, &format!("{name}: cost after {i} iterations"));
+    }
+}
+
 #[test]
 fn iris_and_wine_through_the_command_match_numpy() {
     let dir = common::temp_dir("real-data");
@@ -50,20 +68,7 @@ fn iris_and_wine_through_the_command_match_numpy() {
         );
         assert_eq!(run.code, 0, "{name}: {}", run.stderr);
         let (costs, accuracy) = reference(fixture);
-        let history = std::fs::read_to_string(dir.join("h.csv")).unwrap();
-        let recorded: Vec<(usize, f64)> = history
-            .lines()
-            .skip(1)
-            .map(|line| {
-                let (i, cost) = line.split_once(',').unwrap();
-                (i.parse().unwrap(), cost.parse().unwrap())
-            })
-            .collect();
-        assert_eq!(recorded.len(), costs.len(), "{name}: {history}");
-        for ((i, cost), (j, expected)) in recorded.iter().zip(&costs) {
-            assert_eq!(i, j);
-            common::assert_rel(*cost, *expected, 1e-8, &format!("{name}: cost after {i} iterations"));
-        }
+        assert_history_matches(&dir.join("h.csv"), &costs, name);
         let report: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
         // serde_json's default number parsing may be 1 ulp off: compared to 1e-15.
         common::assert_rel(report["train_accuracy"].as_f64().unwrap(), accuracy, 1e-15, name);
@@ -111,20 +116,7 @@ fn digits_as_scikit_learn_ships_it_gzipped_matches_numpy() {
         common::run_dnn(&dir, &[&args[..], &["--iterations", "300", "--history", "h.csv", "--json"]].concat(), None);
     assert_eq!(run.code, 0, "{}", run.stderr);
     let (costs, accuracy) = reference("sklearn_digits_softmax.txt");
-    let history = std::fs::read_to_string(dir.join("h.csv")).unwrap();
-    let recorded: Vec<(usize, f64)> = history
-        .lines()
-        .skip(1)
-        .map(|line| {
-            let (i, cost) = line.split_once(',').unwrap();
-            (i.parse().unwrap(), cost.parse().unwrap())
-        })
-        .collect();
-    assert_eq!(recorded.len(), costs.len(), "{history}");
-    for ((i, cost), (j, expected)) in recorded.iter().zip(&costs) {
-        assert_eq!(i, j);
-        common::assert_rel(*cost, *expected, 1e-8, &format!("digits: cost after {i} iterations"));
-    }
+    assert_history_matches(&dir.join("h.csv"), &costs, "digits");
     let report: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
     common::assert_rel(report["train_accuracy"].as_f64().unwrap(), accuracy, 1e-15, "digits");
     assert_eq!(report["layers"], serde_json::json!([64, 10, 10]));
