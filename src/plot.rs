@@ -159,12 +159,7 @@ pub fn decision_boundary(
     probabilities: impl FnOnce(ArrayView2<f64>) -> Result<Vec<f64>>,
 ) -> Result<()> {
     let path = path.as_ref();
-    if points.nrows() != 2 {
-        return Err(Error::DataFile {
-            path: path.to_path_buf(),
-            reason: format!("a decision boundary needs 2-D data, and this data has {} features", points.nrows()),
-        });
-    }
+    check_two_dimensional(path, points)?;
     let (grid, step, x_range, y_range) = grid_over(points);
     let p = probabilities(grid.view())?;
     render(path, SIZE, |root| {
@@ -224,12 +219,7 @@ pub fn decision_regions(
     classes: impl FnOnce(ArrayView2<f64>) -> Result<Vec<(usize, f64)>>,
 ) -> Result<()> {
     let path = path.as_ref();
-    if points.nrows() != 2 {
-        return Err(Error::DataFile {
-            path: path.to_path_buf(),
-            reason: format!("a decision boundary needs 2-D data, and this data has {} features", points.nrows()),
-        });
-    }
+    check_two_dimensional(path, points)?;
     let (grid, step, x_range, y_range) = grid_over(points);
     let predicted = classes(grid.view())?;
     let colors = |class: usize| CLASS_COLORS[class % CLASS_COLORS.len()];
@@ -324,6 +314,17 @@ fn grid_over(points: ArrayView2<f64>) -> (Array2<f64>, (f64, f64), (f64, f64), (
         }
     }
     (grid, step, x_range, y_range)
+}
+
+/// A decision boundary is drawn over two features only.
+fn check_two_dimensional(path: &Path, points: ArrayView2<f64>) -> Result<()> {
+    if points.nrows() != 2 {
+        return Err(Error::DataFile {
+            path: path.to_path_buf(),
+            reason: format!("a decision boundary needs 2-D data, and this data has {} features", points.nrows()),
+        });
+    }
+    Ok(())
 }
 
 fn draw_cost_curves<DB: DrawingBackend>(
