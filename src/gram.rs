@@ -157,8 +157,11 @@ impl<T: Float> GramFirstLayer<T> {
                 self.s -= alpha * g_s;
             }
         }
-        let s = T::from_f64(self.s);
-        Zip::from(&mut self.offset).and(&self.p0).for_each(|o, &p| *o = s * p);
+        // Only L2 moves s (momentum alone keeps v_s = 0 and s = 1).
+        if l2 > 0.0 {
+            let s = T::from_f64(self.s);
+            Zip::from(&mut self.offset).and(&self.p0).for_each(|o, &p| *o = s * p);
+        }
     }
 
     /// W\[1\] = s·W\[1\]₀ + C·Xᵀ.

@@ -172,12 +172,9 @@ impl<T: Float> Dense<T> {
         }
     }
 
-    /// Gradient descent on this layer: `W := W − α·dW` (unless `with_w` is false: W is then
-    /// carried elsewhere), `b := b − α·db`.
-    pub(crate) fn update(&mut self, grads: &Gradients<T>, learning_rate: T, with_w: bool) {
-        if with_w {
-            Zip::from(&mut self.w).and(&grads.dw).for_each(|w, &dw| *w -= learning_rate * dw);
-        }
+    /// Gradient descent on this layer: `W := W − α·dW`, `b := b − α·db`.
+    pub(crate) fn update(&mut self, grads: &Gradients<T>, learning_rate: T) {
+        Zip::from(&mut self.w).and(&grads.dw).for_each(|w, &dw| *w -= learning_rate * dw);
         Zip::from(&mut self.b).and(&grads.db).for_each(|b, &db| *b -= learning_rate * db);
     }
 
@@ -370,7 +367,7 @@ impl<T: Float> Dense<T> {
     pub fn update_parameters(&mut self, grads: &Gradients<T>, learning_rate: T) {
         assert_eq!(grads.dw.dim(), self.w.dim(), "update_parameters: dW must be shaped like W");
         assert_eq!(grads.db.len(), self.b.len(), "update_parameters: db must be shaped like b");
-        self.update(grads, learning_rate, true);
+        self.update(grads, learning_rate);
     }
 }
 

@@ -436,6 +436,7 @@ impl<T: Float> Network<T> {
                 None => self.layers[l].backward(x, dz, &mut ws.grads[l], first_dw, None, &mut ws.scratch),
                 Some(prev) => {
                     let da_prev = Some(prev.delta.view_mut());
+                    // `prev.output()`, by field: its delta is borrowed for dA[l−1] at once.
                     let a_prev = match &prev.dropout {
                         Some(dropout) => dropout.kept.view(),
                         None => prev.a.view(),
@@ -458,14 +459,11 @@ impl<T: Float> Network<T> {
 
     /// One gradient-descent step with the gradients in `ws`:
     /// `W[l] := W[l] − α·dW[l]`, `b[l] := b[l] − α·db[l]`.
+    /// Training runs its optimizer instead (gradient descent among them: see
+    /// [`Optimizer`](crate::Optimizer)).
     pub fn update(&mut self, ws: &Workspace<T>, learning_rate: T) {
-        self.update_sweep(ws, learning_rate, true);
-    }
-
-    /// The update; `first_w` false leaves W\[1\] alone (the Gram form carries it).
-    pub(crate) fn update_sweep(&mut self, ws: &Workspace<T>, learning_rate: T, first_w: bool) {
-        for (l, (layer, grads)) in self.layers.iter_mut().zip(&ws.grads).enumerate() {
-            layer.update(grads, learning_rate, l > 0 || first_w);
+        for (layer, grads) in self.layers.iter_mut().zip(&ws.grads) {
+            layer.update(grads, learning_rate);
         }
     }
 

@@ -38,6 +38,14 @@ pub struct History {
 }
 
 impl History {
+    /// Records the cost of epoch `epoch` and whether training diverged there (see
+    /// [`Divergence::check`]); returns `true` when it did.
+    pub(crate) fn record_diverged(&mut self, epoch: usize, cost: f64, learning_rate: f64) -> bool {
+        self.costs.push(cost);
+        self.diverged = Divergence::check(epoch, cost, self.costs[0], learning_rate);
+        self.diverged.is_some()
+    }
+
     /// The last recorded cost.
     pub fn final_cost(&self) -> Option<f64> {
         self.costs.last().copied()

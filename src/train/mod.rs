@@ -127,9 +127,7 @@ pub fn fit_validated<T: Float>(
                 None => {
                     let (total, l2_cost) = step.forward_and_cost(&network, x, y, &mut ws, gram.as_mut());
                     let cost = total / m as f64 + l2_cost;
-                    history.costs.push(cost);
-                    history.diverged = Divergence::check(epoch, cost, history.costs[0], config.learning_rate());
-                    if history.diverged.is_some() {
+                    if history.record_diverged(epoch, cost, config.learning_rate()) {
                         break;
                     }
                     step.backward_and_update(&mut network, x, y, &mut ws, learning_rate, gram.as_mut());
@@ -149,9 +147,7 @@ pub fn fit_validated<T: Float>(
                         step.backward_and_update(&mut network, x_batch, y_batch, ws, learning_rate, None);
                     }
                     let cost = total / m as f64;
-                    history.costs.push(cost);
-                    history.diverged = Divergence::check(epoch, cost, history.costs[0], config.learning_rate());
-                    if history.diverged.is_some() {
+                    if history.record_diverged(epoch, cost, config.learning_rate()) {
                         break;
                     }
                     cost
