@@ -12,10 +12,10 @@
 //! 2·n_x/m: 118× on the course's cat data (n_x = 12288, m = 209). W\[1\] itself is formed once,
 //! at the end. The numbers are those of the direct computation up to rounding.
 
-use ndarray::{Array2, ArrayView2, ArrayViewMut2, Zip};
+use ndarray::{s, Array2, ArrayView2, ArrayViewMut2, Zip};
 use serde::{Deserialize, Serialize};
 
-use crate::linalg::{matmul_into, GemmScratch};
+use crate::linalg::{matmul_into, matmul_packed_into, GemmScratch, PackedB};
 use crate::Float;
 
 /// Whether training carries the first layer in the Gram form.
@@ -51,6 +51,29 @@ pub(crate) struct GramStep {
     pub(crate) l2: f64,
 }
 
+/// Columns of G computed at once by [`gram_matrix`].
+const GRAM_BLOCK: usize = 128;
+
+/// G = XᵀX (m × m) for X n_x × m: G is symmetric, so each block of GRAM_BLOCK columns is
+/// computed down to its last row only (about half the multiply-adds for large m) and the rest
+/// copied from the transpose. Element (i, j) and (j, i) sum the same products in the same order,
+/// so the copy has the bits the product would have given.
+fn gram_matrix<T: Float>(x: ArrayView2<T>, scratch: &mut GemmScratch<T>) -> Array2<T> {
+    let m = x.ncols();
+    let mut g = Array2::zeros((m, m));
+    for j0 in (0..m).step_by(GRAM_BLOCK) {
+        let j1 = (j0 + GRAM_BLOCK).min(m);
+        let (rows, columns) = (x.slice(s![.., ..j1]), x.slice(s![.., j0..j1]));
+        matmul_into(g.slice_mut(s![..j1, j0..j1]), T::one(), rows.t(), columns, scratch);
+    }
+    for i in 1..m {
+        for j in 0..i {
+            g[[i, j]] = g[[j, i]];
+        }
+    }
+    g
+}
+
 /// The first layer's weights as `s·W[1]₀ + C·Xᵀ`, with `W[1]₀·X` and `XᵀX` precomputed.
 ///
 /// Plain gradient descent keeps s = 1 and takes `C := C − (α/m)·dZ[1]`. With L2,
@@ -70,8 +93,8 @@ pub(crate) struct GramFirstLayer<T> {
     offset: Array2<T>,
     /// s, W\[1\]₀'s weight in W\[1\].
     s: f64,
-    /// G = XᵀX, m × m.
-    g: Array2<T>,
+    /// G = XᵀX, m × m, packed once for the product C·G of every iteration.
+    g: PackedB<T>,
     /// C, n\[1\] × m.
     c: Array2<T>,
     /// Momentum's velocity: V (n\[1\] × m) and v_s.
@@ -90,8 +113,7 @@ impl<T: Float> GramFirstLayer<T> {
         let (n1, m) = (w0.nrows(), x.ncols());
         let mut p0 = Array2::zeros((n1, m));
         matmul_into(p0.view_mut(), T::one(), w0.view(), x, scratch);
-        let mut g = Array2::zeros((m, m));
-        matmul_into(g.view_mut(), T::one(), x.t(), x, scratch);
+        let g = PackedB::new(gram_matrix(x, scratch).view());
         GramFirstLayer {
             w0: w0.clone(),
             w0_squares: w0.iter().map(|w| w.as_f64().powi(2)).sum(),
@@ -108,7 +130,7 @@ impl<T: Float> GramFirstLayer<T> {
 
     /// `z = C·G`, the part of `W[1]·X` that changes; [`Self::initial_product`] is the rest.
     pub(crate) fn linear_forward_into(&mut self, mut z: ArrayViewMut2<T>, scratch: &mut GemmScratch<T>) {
-        matmul_into(z.view_mut(), T::one(), self.c.view(), self.g.view(), scratch);
+        matmul_packed_into(z.view_mut(), T::one(), self.c.view(), &self.g, scratch);
         if self.step.l2 > 0.0 {
             self.cg_dot_c = Zip::from(&z).and(&self.c).fold(0.0, |sum, &cg, &c| sum + cg.as_f64() * c.as_f64());
         }
@@ -171,5 +193,29 @@ impl<T: Float> GramFirstLayer<T> {
         let s = T::from_f64(self.s);
         Zip::from(&mut w).and(&self.w0).for_each(|w, &w0| *w += s * w0);
         w
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// G computed by blocks above the diagonal and mirrored has the bits of the whole product
+    /// XᵀX, on 1 and 2 threads: m = 300 (three blocks, the last ragged) and m = 3 (one block).
+    #[test]
+    fn the_gram_matrix_by_blocks_is_the_whole_product() {
+        let mut rng = crate::NumpyRng::new(3);
+        for (n_x, m) in [(700usize, 300usize), (40, 3)] {
+            let x = rng.randn_matrix(n_x, m);
+            let mut whole = Array2::zeros((m, m));
+            matmul_into(whole.view_mut(), 1.0, x.t(), x.view(), &mut GemmScratch::new(1));
+            for threads in [1, 2] {
+                let g = gram_matrix(x.view(), &mut GemmScratch::new(threads));
+                assert!(
+                    g.iter().zip(&whole).all(|(a, b)| a.to_bits() == b.to_bits()),
+                    "n_x {n_x}, m {m}, {threads} threads"
+                );
+            }
+        }
     }
 }

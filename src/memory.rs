@@ -11,8 +11,8 @@ use crate::{Architecture, DType, Error, Result};
 ///
 /// - the parameters W\[l\], b\[l\] and their gradients dW\[l\], db\[l\];
 /// - the workspace: Z\[l\], A\[l\] and dZ\[l\] (n\[l\] × m each) for every layer;
-/// - with `gram`, the first layer's Gram form: G = XᵀX (m × m), P₀ and C (n\[1\] × m each)
-///   and a copy of W\[1\];
+/// - with `gram`, the first layer's Gram form: G = XᵀX (m × m) and its packed copy (both held
+///   while it is packed), P₀ and C (n\[1\] × m each) and a copy of W\[1\];
 /// - the data in `dtype`: X (n_x × m) and Y (n\[L\] × m).
 ///
 /// `None` when the count passes `u64`.
@@ -24,7 +24,8 @@ pub fn training_bytes(arch: &Architecture, m: usize, dtype: DType, gram: bool) -
     let mut values = Count::of(parameters).times(2);
     values = values.plus(Count::of(units).times(3).times(m));
     if gram {
-        let gram_form = Count::of(m).times(m).plus(Count::of(n_1).times(m).times(2)).plus(Count::of(n_1).times(n_x));
+        let gram_form =
+            Count::of(m).times(m).times(2).plus(Count::of(n_1).times(m).times(2)).plus(Count::of(n_1).times(n_x));
         values = values.plus(gram_form);
     }
     values = values.plus(Count::of(n_x).plus(Count::of(n_out)).times(m));
@@ -137,8 +138,9 @@ mod tests {
         assert_eq!(parameter_count(&arch(&[2, 4, 1])), Some(17));
         assert_eq!(training_bytes(&arch(&[2, 4, 1]), 10, DType::F64, false), Some(214 * 8));
         assert_eq!(training_bytes(&arch(&[2, 4, 1]), 10, DType::F32, false), Some(214 * 4));
-        // The Gram form adds G (10·10), P₀ and C (2·4·10) and W[1]₀ (4·2): 188 values.
-        assert_eq!(training_bytes(&arch(&[2, 4, 1]), 10, DType::F64, true), Some((214 + 188) * 8));
+        // The Gram form adds G and its packed copy (2·10·10), P₀ and C (2·4·10) and W[1]₀
+        // (4·2): 288 values.
+        assert_eq!(training_bytes(&arch(&[2, 4, 1]), 10, DType::F64, true), Some((214 + 288) * 8));
     }
 
     #[test]

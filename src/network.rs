@@ -173,7 +173,7 @@ impl<T: Float> Workspace<T> {
             })
             .collect();
         let grads = network.layers.iter().map(Gradients::zeros_like).collect();
-        Workspace { caches, grads, scratch: GemmScratch::new(threads) }
+        Workspace { caches, grads, scratch: GemmScratch::for_training(threads) }
     }
 
     /// The number of examples the buffers hold.

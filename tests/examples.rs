@@ -271,9 +271,9 @@ fn deep_cat_application_reproduces_week_4() {
     assert_png(&out.join("cat_mislabelled.png"), (740, 302));
     assert_png(&out.join("cat_2_layer_cost.png"), (900, 600));
     assert_png(&out.join("cat_4_layer_cost.png"), (900, 600));
-    // README.md: `dnn predict --model cat.safetensors my_cat.jpg` → 0.9990101916219591,cat.
+    // README.md: `dnn predict --model cat.safetensors my_cat.jpg` → 0.9990101916219589,cat.
     let quantity = format!("{}: probability of cat", my_cat.display());
-    common::assert_abs(run.number("Your own image", &quantity), 0.9990101916219591, 1e-9, "probability");
+    common::assert_abs(run.number("Your own image", &quantity), 0.9990101916219589, 1e-9, "probability");
     assert_eq!(run.dnn("Your own image", &format!("{}: class", my_cat.display())), "cat");
 }
 

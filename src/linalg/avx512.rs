@@ -14,19 +14,37 @@ use super::kernel::{write_tile, Panel, Tile};
 /// One micro-kernel: `$nr` columns as two vectors of `$lanes`.
 macro_rules! tile {
     (
-        $name:ident, $t:ty, $nr:expr, $lanes:expr, $mask:ty,
+        $name:ident, $rows_name:ident, $t:ty, $nr:expr, $lanes:expr, $mask:ty,
         $zero:ident, $load:ident, $set1:ident, $fmadd:ident, $mul:ident, $add:ident,
         $maskz_load:ident, $mask_store:ident, $store:ident
     ) => {
         /// Computes the tile and writes it back (see `GemmScalar::tile`).
         ///
         /// # Safety
-        /// The CPU must have AVX-512F; the panels address kc steps of MR rows and
+        /// As the tile of R rows below, with R = MR.
+        #[target_feature(enable = "avx512f")]
+        pub(super) unsafe fn $name(kc: usize, a: Panel<$t>, b: Panel<$t>, tile: Tile<$t>, scale: $t, accumulate: bool) {
+            // SAFETY: the caller's guarantees.
+            unsafe { $rows_name::<MR>(kc, a, b, tile, scale, accumulate) }
+        }
+
+        /// Computes the first R ≤ MR rows of the tile (`tile.rows` ≤ R) and writes them back,
+        /// each element summed as by the whole tile.
+        ///
+        /// # Safety
+        /// The CPU must have AVX-512F; the panels address kc steps of R rows and
         #[doc = concat!(stringify!($nr), " columns;")]
         /// the tile's valid part lies in a live, exclusively borrowed C.
         #[target_feature(enable = "avx512f")]
-        pub(super) unsafe fn $name(kc: usize, a: Panel<$t>, b: Panel<$t>, tile: Tile<$t>, scale: $t, accumulate: bool) {
-            let mut acc = [[$zero(); 2]; MR];
+        pub(super) unsafe fn $rows_name<const R: usize>(
+            kc: usize,
+            a: Panel<$t>,
+            b: Panel<$t>,
+            tile: Tile<$t>,
+            scale: $t,
+            accumulate: bool,
+        ) {
+            let mut acc = [[$zero(); 2]; R];
             for kk in 0..kc as isize {
                 // SAFETY: the panels address kc steps (the caller's guarantee), so step kk
                 // of each is inside its operand. (A pointer stepped on past the last step
@@ -82,6 +100,7 @@ macro_rules! tile {
 
 tile!(
     tile_f64,
+    tile_rows_f64,
     f64,
     16,
     8,
@@ -98,6 +117,7 @@ tile!(
 );
 tile!(
     tile_f32,
+    tile_rows_f32,
     f32,
     32,
     16,

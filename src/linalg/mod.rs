@@ -30,6 +30,7 @@
 //! - `dots`: dot products summed in a fixed order, the matrix-vector case;
 //! - `blocked`: the blocked product on one thread, and its block sizes;
 //! - `pack`: copying blocks of A and B into panels;
+//! - `packed`: a B packed once and multiplied many times ([`PackedB`]), as the Gram form's G;
 //! - `kernel`: the micro-kernel's interface, its choice at run time and its portable loops;
 //! - `avx2`: the AVX2 + FMA micro-kernels and dot products;
 //! - `avx512`: the AVX-512 micro-kernels;
@@ -43,6 +44,7 @@ mod blocked;
 mod dots;
 mod kernel;
 mod pack;
+mod packed;
 mod scratch;
 mod small;
 #[cfg(all(test, target_arch = "x86_64", target_os = "linux"))]
@@ -52,7 +54,9 @@ mod split;
 use ndarray::{ArrayView2, ArrayViewMut2};
 
 pub use kernel::{GemmScalar, Kernel};
+pub(crate) use packed::{matmul_packed_into, PackedB};
 pub(crate) use scratch::GemmScratch;
+use scratch::HelperUse;
 use small::SmallLoops;
 use split::{split, split_small, Join};
 
@@ -125,14 +129,15 @@ fn matmul_with<T: Float>(
         // (see `GemmScratch::for_prediction`): those too small for the pool, and the larger
         // ones too unless the pool has more than two threads to share them.
         let pool_pays = p * q * k >= PARALLEL_THRESHOLD && scratch.threads > 2;
-        if scratch.helper && matrix_vector && p * q * k >= HELPER_THRESHOLD && !pool_pays {
+        if scratch.helper == HelperUse::MatrixVector && matrix_vector && p * q * k >= HELPER_THRESHOLD && !pool_pays {
             split_small(c, scale, a, b, 2, kernel, loops, Join::Helper);
         } else {
-            split_small(c, scale, a, b, parts, kernel, loops, Join::Pool);
+            split_small(c, scale, a, b, parts, kernel, loops, scratch.join());
         }
         return;
     }
-    split(c, scale, a, b, scratch.buffers(parts), kernel);
+    let join = scratch.join();
+    split(c, scale, a, b, scratch.buffers(parts), kernel, join);
 }
 
 #[cfg(test)]

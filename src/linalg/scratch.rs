@@ -31,14 +31,25 @@ pub(crate) struct GemmScratch<T> {
     /// One set of buffers per thread, made by the first blocked product that needs them
     /// (products without blocking, such as a prediction's, allocate nothing).
     buffers: Vec<PackBuffers<T>>,
-    /// Whether matrix-vector products split in two run their second half on the polling
-    /// helper thread (see `crate::helper`) rather than on the pool.
-    pub(super) helper: bool,
+    /// Which split products run their second half on the polling helper thread (see
+    /// `crate::helper`) rather than on the pool.
+    pub(super) helper: HelperUse,
+}
+
+/// Which products split in two run their second half on the polling helper thread.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum HelperUse {
+    /// None: every split runs on the rayon pool.
+    Never,
+    /// Matrix-vector products (a prediction's).
+    MatrixVector,
+    /// All of them (training on two threads).
+    Always,
 }
 
 impl<T: Float> GemmScratch<T> {
     pub(crate) fn new(threads: usize) -> Self {
-        GemmScratch { threads: threads.max(1), buffers: Vec::new(), helper: false }
+        GemmScratch { threads: threads.max(1), buffers: Vec::new(), helper: HelperUse::Never }
     }
 
     /// Scratch for prediction: with two threads or more, matrix-vector products from
@@ -46,7 +57,25 @@ impl<T: Float> GemmScratch<T> {
     /// helper thread, which a stream of single-example predictions keeps awake. (Training
     /// leaves it alone: its polling would take a core from the pool.)
     pub(crate) fn for_prediction(threads: usize) -> Self {
-        GemmScratch { helper: threads >= 2, ..GemmScratch::new(threads) }
+        let helper = if threads >= 2 { HelperUse::MatrixVector } else { HelperUse::Never };
+        GemmScratch { helper, ..GemmScratch::new(threads) }
+    }
+
+    /// Scratch for training: on two threads, every product split in two runs its second half
+    /// on the helper thread, which polls between the products of an iteration, instead of
+    /// waking a sleeping pool thread for each (tens of microseconds on a busy or virtual
+    /// machine, as long as a mini-batch's product). More threads use the pool.
+    pub(crate) fn for_training(threads: usize) -> Self {
+        let helper = if threads == 2 { HelperUse::Always } else { HelperUse::Never };
+        GemmScratch { helper, ..GemmScratch::new(threads) }
+    }
+
+    /// How a product split in two runs its halves.
+    pub(super) fn join(&self) -> super::split::Join {
+        match self.helper {
+            HelperUse::Always => super::split::Join::Helper,
+            HelperUse::Never | HelperUse::MatrixVector => super::split::Join::Pool,
+        }
     }
 
     /// The number of threads the products (and the passes beside them) may use.

@@ -113,7 +113,7 @@ struct Shape {
     scale: f64,
 }
 
-const SHAPES: [Shape; 9] = [
+const SHAPES: [Shape; 11] = [
     Shape {
         name: "W5 W1·X 256×784·784×6000",
         p: 256,
@@ -179,6 +179,24 @@ const SHAPES: [Shape; 9] = [
         b: View::Plain,
         scale: 1.0,
     },
+    Shape {
+        name: "signs Gram G = XᵀX 1080×12288·12288×1080",
+        p: 1080,
+        k: 12288,
+        q: 1080,
+        a: View::Plain,
+        b: View::Transposed,
+        scale: 1.0,
+    },
+    Shape {
+        name: "signs Gram C·G 25×1080·1080×1080",
+        p: 25,
+        k: 1080,
+        q: 1080,
+        a: View::Plain,
+        b: View::Plain,
+        scale: 1.0,
+    },
 ];
 
 /// A random matrix of the view's shape, stored row-major as the view needs.
@@ -237,6 +255,37 @@ fn products<T: Float>() {
             }
             println!("{line}");
         }
+    }
+}
+
+/// The Gram form's product C·G (25 × 1080 by 1080 × 1080, the SIGNS network's first layer on
+/// 1080 pictures) with G packed once, as training runs it, against `matmul_into`'s.
+fn packed_gram<T: Float>() {
+    let mut rng = NumpyRng::new(1);
+    let (p, m) = (25, std::env::var("DNN_GRAM_M").map_or(1080, |m| m.parse().unwrap()));
+    let c_factor = operand::<T>(&mut rng, p, m, View::Plain);
+    let g = operand::<T>(&mut rng, m, m, View::Plain);
+    let packed = super::PackedB::new(g.view());
+    let flop = 2.0 * (p * m * m) as f64;
+    for threads in [1, 2] {
+        let (mut plain_scratch, mut packed_scratch) = (GemmScratch::new(threads), GemmScratch::new(threads));
+        let (mut plain_c, mut packed_c) = (Array2::<T>::zeros((p, m)), Array2::<T>::zeros((p, m)));
+        let mut plain = || {
+            matmul_with(Kernel::detect(), plain_c.view_mut(), T::one(), c_factor.view(), g.view(), &mut plain_scratch);
+            black_box(&mut plain_c);
+        };
+        let mut packed = || {
+            super::matmul_packed_into(packed_c.view_mut(), T::one(), c_factor.view(), &packed, &mut packed_scratch);
+            black_box(&mut packed_c);
+        };
+        let times = time(&mut [&mut plain, &mut packed], if threads == 1 { Clock::Thread } else { Clock::Wall });
+        let rate = |(median, _): (f64, f64)| format!("{:>8.1} µs {:>6.1} GFLOP/s", median * 1e6, flop / median / 1e9);
+        println!(
+            "{:<5} Gram C·G 25×1080·1080×1080 {threads} thr | in place: {} | packed: {}",
+            T::DTYPE.name(),
+            rate(times[0]),
+            rate(times[1])
+        );
     }
 }
 
@@ -299,4 +348,6 @@ fn speed_of_the_networks_products() {
     }
     products::<f64>();
     products::<f32>();
+    packed_gram::<f64>();
+    packed_gram::<f32>();
 }

@@ -76,9 +76,14 @@ fn join_halves<'a, T: Float>(
         let (b_first, b_second) = b.split_at(axis, at);
         ((c_first, a, b_first), (c_second, a, b_second))
     };
+    fork(join, || first(one), || second(two));
+}
+
+/// Runs `first` and `second` in parallel, as `join` says.
+pub(super) fn fork(join: Join, first: impl FnOnce() + Send, second: impl FnOnce() + Send) {
     match join {
-        Join::Pool => _ = rayon::join(|| first(one), || second(two)),
-        Join::Helper => crate::helper::join(|| first(one), || second(two)),
+        Join::Pool => _ = rayon::join(first, second),
+        Join::Helper => crate::helper::join(first, second),
     }
 }
 
@@ -91,6 +96,7 @@ pub(super) fn split<T: Float>(
     b: ArrayView2<T>,
     buffers: &mut [PackBuffers<T>],
     kernel: Kernel,
+    join: Join,
 ) {
     let parts = buffers.len();
     let (p, q) = c.dim();
@@ -110,8 +116,8 @@ pub(super) fn split<T: Float>(
         (c, a, b),
         axis,
         at,
-        Join::Pool,
-        |(c, a, b)| split(c, scale, a, b, left_buffers, kernel),
-        |(c, a, b)| split(c, scale, a, b, right_buffers, kernel),
+        join,
+        |(c, a, b)| split(c, scale, a, b, left_buffers, kernel, join),
+        |(c, a, b)| split(c, scale, a, b, right_buffers, kernel, join),
     );
 }
