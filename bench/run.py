@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Side-by-side benchmark of `dnn` against numpy, PyTorch and scikit-learn.
 
-    bash bench/run.sh [--repeat 3] [--workloads W1,W2,W3,W4,W5,W6,W7,I3] [--peers numpy,torch32,...]
+    bash bench/run.sh [--repeat 3] [--workloads W1,W2,W3,W4,W5,W6,W7,W8,I3] [--peers numpy,torch32,...]
                       [--minibatch-peers numpy,torch32,...] [--w5-iterations 10] [--markdown FILE]
 
 For every workload, dnn (f64 and f32) and each peer run alternately, `--repeat` rounds, each
@@ -14,8 +14,8 @@ A matrix-product peak is measured in the same run: numpy's float64 and PyTorch's
 2048 x 2048 products on 2 threads, and W5's achieved rate is given against it.
 
 Workloads W6 and W7 train with mini-batches and Adam (bench/minibatch.py describes them and
-their peers, which include Keras on its PyTorch backend); W1-W5 are full-batch gradient
-descent (bench/peers.py).
+their peers, which include Keras on its PyTorch backend); W8 is the SIGNS softmax network,
+full-batch (bench/softmax.py); W1-W5 are full-batch gradient descent (bench/peers.py).
 
 Workload I3 is single-example inference with W3's model (`cargo bench --bench inference` for
 dnn, `peers.py I3 PEER` for the others): its table gives the median microseconds per
@@ -52,6 +52,8 @@ DNN_ARGS = {
     "W6": ["{data}/w5_x.npy", "--scale", "none", "--layers", "256,128", "--hidden-activation", "relu", "--init",
            "he", "--seed", "1", "--optimizer", "adam", "--learning-rate", "0.001", "--batch-size", "64",
            "--shuffle-seed", "0", "--epochs", "1"],
+    "W8": ["{data}/w8_x.npy", "--layers", "25,12", "--hidden-activation", "relu", "--init", "he", "--seed", "1",
+           "--learning-rate", "0.001", "--iterations", "1500"],
     "W7": ["builtin:optim-moons", "--layers", "5,2", "--hidden-activation", "relu", "--init", "he", "--seed", "3",
            "--optimizer", "adam", "--learning-rate", "0.0007", "--batch-size", "64", "--shuffle-seed", "10",
            "--epochs", "10000"],
@@ -59,6 +61,8 @@ DNN_ARGS = {
 # The mini-batch workloads' peers (bench/minibatch.py). W7 runs 50000 tiny steps, where a
 # PyTorch or Keras step costs milliseconds: only the course's numpy code runs it by default.
 MINIBATCH_PEERS = {"W6": "numpy,torch64,torch32,sklearn,keras32", "W7": "numpy"}
+# The softmax workload's peers (bench/softmax.py).
+SOFTMAX_PEERS = "numpy,numpy-no-da0,torch64,torch32,torch64-no-da0"
 # Multiply-adds of one W5 iteration: forward W·A for each layer, dW for each layer, and dA
 # for layers 2 and 3 (dnn never computes dA0).
 W5_M = 60000
@@ -126,6 +130,9 @@ def inference_rows(peers, repeat, env):
 
 
 def run_peer(workload, peer, data_dir, w5_iterations, env):
+    if workload == "W8":
+        return run_json([sys.executable, os.path.join(HERE, "softmax.py"), workload, peer, "--data-dir", data_dir],
+                        env=env)
     if workload in MINIBATCH_PEERS:
         return run_json([sys.executable, os.path.join(HERE, "minibatch.py"), workload, peer], env=env)
     command = [sys.executable, os.path.join(HERE, "peers.py"), workload, peer]
@@ -157,12 +164,13 @@ print(json.dumps(out))
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--workloads", default="W1,W2,W3,W4,W5,W6,W7,I3")
+    parser.add_argument("--workloads", default="W1,W2,W3,W4,W5,W6,W7,W8,I3")
     parser.add_argument("--peers", default="numpy,numpy-no-da0,torch64,torch32,sklearn")
     parser.add_argument("--w5-iterations", type=int, default=10,
                         help="iterations of W5 for every contender (default 10; the workload defines 50)")
     parser.add_argument("--minibatch-peers", help="peers of W6 and W7 (default: W6 " + MINIBATCH_PEERS["W6"] +
                         "; W7 " + MINIBATCH_PEERS["W7"] + ")")
+    parser.add_argument("--softmax-peers", default=SOFTMAX_PEERS, help="peers of W8 (default: %(default)s)")
     parser.add_argument("--markdown", help="also write the table as Markdown to this file")
     args = parser.parse_args()
     workloads = args.workloads.split(",")
@@ -185,11 +193,16 @@ def main():
     if "W5" in workloads or "W6" in workloads:
         subprocess.run([sys.executable, os.path.join(HERE, "peers.py"), "W5", "export", "--data-dir", data_dir],
                        check=True, capture_output=True)
+    if "W8" in workloads:
+        subprocess.run([sys.executable, os.path.join(HERE, "softmax.py"), "W8", "export", "--data-dir", data_dir],
+                       check=True, capture_output=True)
 
     def contenders_of(workload):
         names = peers
         if workload in MINIBATCH_PEERS:
             names = (args.minibatch_peers or MINIBATCH_PEERS[workload]).split(",")
+        if workload == "W8":
+            names = args.softmax_peers.split(",")
         return [("dnn", "f64"), ("dnn", "f32")] + [(p, "f32" if "32" in p else "f64") for p in names if p]
 
     rows = []

@@ -5,7 +5,7 @@
 use std::fmt;
 use std::str::FromStr;
 
-use ndarray::{Array, Array1, Array2, ArrayView, ArrayViewMut, Dimension, Zip};
+use ndarray::{Array, Array1, Array2, ArrayView, ArrayViewMut, Dimension};
 use serde::{Deserialize, Serialize};
 
 use crate::layer::Gradients;
@@ -231,21 +231,24 @@ impl<T: Float> OptimizerState<T> {
 
     /// One update of every layer with the gradients `grads` (layer 1 first) and learning
     /// rate α; `first_w` false leaves W\[1\] alone (the Gram form carries it). Counts the step.
+    /// With `threads` = 2, large arrays are updated in halves on this thread and the helper.
     pub(crate) fn update(
         &mut self,
         network: &mut Network<T>,
         grads: &[Gradients<T>],
         learning_rate: f64,
         first_w: bool,
+        threads: usize,
     ) {
+        let parts = if threads == 2 { 2 } else { 1 };
         self.t += 1;
         let step = self.step(learning_rate);
         let optimizer = self.optimizer;
         for (l, ((w, b), (state, grads))) in network.layers_mut().zip(self.layers.iter_mut().zip(grads)).enumerate() {
             if l > 0 || first_w {
-                update_parameters(optimizer, &step, w, grads.dw.view(), &mut state.w.v, &mut state.w.s);
+                update_parameters(optimizer, &step, w, grads.dw.view(), &mut state.w.v, &mut state.w.s, parts);
             }
-            update_parameters(optimizer, &step, b, grads.db.view(), &mut state.b.v, &mut state.b.s);
+            update_parameters(optimizer, &step, b, grads.db.view(), &mut state.b.v, &mut state.b.s, parts);
         }
     }
 
@@ -274,34 +277,71 @@ impl<T: Float> OptimizerState<T> {
     }
 }
 
+/// Parameters from which an update is split in two between threads.
+const PARALLEL_PARAMETERS: usize = 1 << 15;
+
 /// One parameter array's update, in the course's expression order (which matters only in the
 /// last bit): `W − α·dW`; momentum `β·v + (1 − β)·dW` then `W − α·v`; RMSprop
 /// `β₂·s + (1 − β₂)·dW²` then `W − (α·dW)/(√s + ε)`; Adam both averages, then
-/// `W − (α·(v/(1 − β₁ᵗ)))/(√(s/(1 − β₂ᵗ)) + ε)`.
+/// `W − (α·(v/(1 − β₁ᵗ)))/(√(s/(1 − β₂ᵗ)) + ε)`. Each value is updated alone, so on two
+/// threads (`parts`) the halves go to the polling helper thread: the same bits.
 ///
 /// # Shapes
 /// `param`, `grad` and the used moments (`v`, `s`) have one shape; unused moments are empty.
 fn update_parameters<T: Float, D: Dimension>(
     optimizer: Optimizer,
     step: &Step<T>,
-    param: ArrayViewMut<T, D>,
+    mut param: ArrayViewMut<T, D>,
     grad: ArrayView<T, D>,
     v: &mut Array<T, D>,
     s: &mut Array<T, D>,
+    parts: usize,
 ) {
+    let contiguous = "parameters, gradients and moments are contiguous";
+    let param = param.as_slice_memory_order_mut().expect(contiguous);
+    let grad = grad.to_slice_memory_order().expect(contiguous);
+    let v = v.as_slice_memory_order_mut().expect(contiguous);
+    let s = s.as_slice_memory_order_mut().expect(contiguous);
+    update_in_parts(optimizer, step, param, grad, v, s, parts);
+}
+
+/// [`update_parameters`] on slices, split in halves while `parts` ≥ 2 and they are long.
+fn update_in_parts<T: Float>(
+    optimizer: Optimizer,
+    step: &Step<T>,
+    param: &mut [T],
+    grad: &[T],
+    v: &mut [T],
+    s: &mut [T],
+    parts: usize,
+) {
+    if parts >= 2 && param.len() >= PARALLEL_PARAMETERS {
+        let mid = param.len() / 2;
+        // Unused moments are empty and stay so in both halves.
+        let at = |moment: &[T]| mid.min(moment.len());
+        let (param_left, param_right) = param.split_at_mut(mid);
+        let (grad_left, grad_right) = grad.split_at(mid);
+        let (v_left, v_right) = v.split_at_mut(at(v));
+        let (s_left, s_right) = s.split_at_mut(at(s));
+        crate::helper::join(
+            || update_in_parts(optimizer, step, param_left, grad_left, v_left, s_left, 1),
+            || update_in_parts(optimizer, step, param_right, grad_right, v_right, s_right, 1),
+        );
+        return;
+    }
     let &Step { learning_rate: lr, beta1, one_minus_beta1, beta2, one_minus_beta2, epsilon, correction1, correction2 } =
         step;
     match optimizer {
-        Optimizer::GradientDescent => Zip::from(param).and(grad).for_each(|w, &dw| *w -= lr * dw),
-        Optimizer::Momentum { .. } => Zip::from(param).and(grad).and(v).for_each(|w, &dw, v| {
+        Optimizer::GradientDescent => param.iter_mut().zip(grad).for_each(|(w, &dw)| *w -= lr * dw),
+        Optimizer::Momentum { .. } => param.iter_mut().zip(grad).zip(v).for_each(|((w, &dw), v)| {
             *v = beta1 * *v + one_minus_beta1 * dw;
             *w -= lr * *v;
         }),
-        Optimizer::RmsProp { .. } => Zip::from(param).and(grad).and(s).for_each(|w, &dw, s| {
+        Optimizer::RmsProp { .. } => param.iter_mut().zip(grad).zip(s).for_each(|((w, &dw), s)| {
             *s = beta2 * *s + one_minus_beta2 * (dw * dw);
             *w -= (lr * dw) / (s.sqrt() + epsilon);
         }),
-        Optimizer::Adam { .. } => Zip::from(param).and(grad).and(v).and(s).for_each(|w, &dw, v, s| {
+        Optimizer::Adam { .. } => param.iter_mut().zip(grad).zip(v.iter_mut().zip(s)).for_each(|((w, &dw), (v, s))| {
             *v = beta1 * *v + one_minus_beta1 * dw;
             *s = beta2 * *s + one_minus_beta2 * (dw * dw);
             let v_corrected = *v / correction1;
@@ -334,7 +374,7 @@ mod tests {
         let state = OptimizerState::<f64> { optimizer, layers: Vec::new(), t };
         let step = state.step(learning_rate);
         let (mut v, mut s) = (Array2::zeros((2, 3)), Array2::zeros((2, 3)));
-        update_parameters(optimizer, &step, w1.view_mut(), dw1.view(), &mut v, &mut s);
+        update_parameters(optimizer, &step, w1.view_mut(), dw1.view(), &mut v, &mut s, 1);
         w1.row(0).to_vec()
     }
 
@@ -350,6 +390,40 @@ mod tests {
     fn momentum_step() {
         let row = first_row_after(Optimizer::Momentum { beta: 0.9 }, 0.01, 1);
         assert_eq!(row, [1.6254459828404546, -0.612901137359915, -0.5290733429840485]);
+    }
+
+    /// Large arrays updated in halves on two threads get the bits of one thread's update, for
+    /// every optimizer, over three steps (moments carried).
+    #[test]
+    fn an_update_in_halves_gives_the_bits_of_one_thread() {
+        let mut rng = NumpyRng::new(7);
+        let (w, dw) = (rng.randn_matrix(200, 300), rng.randn_matrix(200, 300));
+        let adam = Optimizer::Adam { beta1: DEFAULT_BETA1, beta2: DEFAULT_BETA2, epsilon: DEFAULT_EPSILON };
+        let momentum = Optimizer::Momentum { beta: DEFAULT_BETA1 };
+        let rmsprop = Optimizer::RmsProp { beta2: DEFAULT_BETA2, epsilon: DEFAULT_EPSILON };
+        for optimizer in [Optimizer::GradientDescent, momentum, rmsprop, adam] {
+            let run = |parts: usize| {
+                let mut state = OptimizerState { optimizer, layers: Vec::new(), t: 0 };
+                // Unused moments are empty, as `OptimizerState::new` makes them.
+                let (velocity, squares) = match optimizer {
+                    Optimizer::GradientDescent => (false, false),
+                    Optimizer::Momentum { .. } => (true, false),
+                    Optimizer::RmsProp { .. } => (false, true),
+                    Optimizer::Adam { .. } => (true, true),
+                };
+                let zeros = |used: bool| if used { Array2::zeros(w.raw_dim()) } else { Array2::zeros((0, 0)) };
+                let (mut w, mut v, mut s) = (w.clone(), zeros(velocity), zeros(squares));
+                for _ in 0..3 {
+                    state.t += 1;
+                    let step = state.step(0.01);
+                    update_parameters(optimizer, &step, w.view_mut(), dw.view(), &mut v, &mut s, parts);
+                }
+                w
+            };
+            let (one, two) = (run(1), run(2));
+            assert!(one.iter().zip(&two).all(|(a, b)| a.to_bits() == b.to_bits()), "{optimizer}");
+            assert!(one.iter().zip(&w).any(|(a, b)| a != b), "{optimizer} moved nothing");
+        }
     }
 
     #[test]

@@ -256,7 +256,8 @@ impl<T: Float> Step<'_, T> {
         if lambda > 0.0 {
             add_l2_gradient(network, ws.gradients_mut(), lambda, x.ncols(), direct);
         }
-        self.optimizer.update(network, ws.gradients(), learning_rate, direct);
+        let threads = ws.scratch().threads();
+        self.optimizer.update(network, ws.gradients(), learning_rate, direct, threads);
         if let Some(gram) = gram {
             gram.update(ws.first_delta(), T::from_f64(learning_rate));
         }
