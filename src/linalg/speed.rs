@@ -229,7 +229,7 @@ fn products<T: Float>() {
         let flop = 2.0 * (shape.p * shape.k * shape.q) as f64;
         for threads in [1, 2] {
             let kernels = kernels();
-            let mut scratch: Vec<GemmScratch<T>> = kernels.iter().map(|_| GemmScratch::new(threads)).collect();
+            let mut scratch: Vec<GemmScratch<T>> = kernels.iter().map(|_| GemmScratch::for_training(threads)).collect();
             let mut outputs: Vec<Array2<T>> = kernels.iter().map(|_| Array2::zeros((shape.p, shape.q))).collect();
             let (a, b, scale) = (viewed(&a, shape.a), viewed(&b, shape.b), T::from_f64(shape.scale));
             let mut runs: Vec<Box<dyn FnMut() + '_>> = kernels

@@ -87,8 +87,7 @@ pub(super) fn fork(join: Join, first: impl FnOnce() + Send, second: impl FnOnce(
     }
 }
 
-/// Runs the product on `buffers.len()` blocks of C in parallel: blocks of rows when C has
-/// more row tiles than column panels, else blocks of columns.
+/// Runs the product on `buffers.len()` blocks of C in parallel, blocks of rows or of columns.
 pub(super) fn split<T: Float>(
     c: ArrayViewMut2<T>,
     scale: T,
@@ -107,7 +106,13 @@ pub(super) fn split<T: Float>(
     }
     let left = parts / 2;
     let (left_buffers, right_buffers) = buffers.split_at_mut(left);
-    let (axis, at) = if row_tiles >= col_panels {
+    // Each thread packs the whole operand the other splits: B when C is cut by rows, A (if it
+    // packs A) when by columns. Where B is packed, cut the longer side of C, so that the
+    // smaller operand is the one packed twice (dZ·Xᵀ of a mini-batch: 64 × 784 values of B
+    // against 256 × 64 of A); else cut the side with more tiles.
+    let b_packed = b.strides()[1] != 1 || p.div_ceil(parts) >= 8 * MR;
+    let by_rows = if b_packed && col_panels >= parts && row_tiles >= parts { p >= q } else { row_tiles >= col_panels };
+    let (axis, at) = if by_rows {
         (Axis(0), ((row_tiles * left).div_ceil(parts) * MR).min(p))
     } else {
         (Axis(1), ((col_panels * left).div_ceil(parts) * T::nr(kernel)).min(q))
