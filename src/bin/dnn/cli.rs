@@ -29,6 +29,23 @@ pub enum Command {
     Gradcheck(GradcheckArgs),
     /// Show a saved model's architecture, preprocessing and training configuration.
     Info(InfoArgs),
+    /// Serve a page where a network trains live on 2-D data: its decision boundary, hidden
+    /// units, weights and cost as it learns.
+    Playground(PlaygroundArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct PlaygroundArgs {
+    /// The port to listen on (0: any free port).
+    #[arg(long, default_value_t = 8080)]
+    pub port: u16,
+    /// The interface to listen on; anything but the loopback makes the page reachable from
+    /// other machines.
+    #[arg(long, default_value = "127.0.0.1", value_name = "HOST")]
+    pub host: String,
+    /// Open the page in the desktop's browser.
+    #[arg(long)]
+    pub open: bool,
 }
 
 /// How data files are read.
