@@ -14,7 +14,8 @@ const DEFAULTS = {
 };
 
 let settings = fromUrl();
-let speed = Number(new URLSearchParams(location.hash.slice(1)).get("speed") || 0);
+// Iterations per second (0: as fast as it goes); 1000 lets the boundary be watched forming.
+let speed = Number(new URLSearchParams(location.hash.slice(1)).get("speed") ?? 1000);
 let runId = null;
 let events = null;
 let data = null;      // the points of the current run
@@ -96,7 +97,7 @@ async function startRun() {
   }
   $("model").href = `/api/runs/${runId}/model`;
   $("data").href = `/api/runs/${runId}/data.csv`;
-  if (speed) control({ speed });
+  await control({ speed });
   events = new EventSource(`/api/runs/${runId}/events`);
   events.addEventListener("data", e => { data = JSON.parse(e.data); drawData(); });
   events.addEventListener("frame", e => { frame = JSON.parse(e.data); drawFrame(); });
