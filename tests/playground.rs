@@ -321,3 +321,58 @@ fn ten_runs_training_at_once_leave_the_page_quick_to_load() {
         assert!(reader.join().unwrap() > 0);
     }
 }
+
+#[test]
+fn own_points_train_and_the_command_reproduces_them_from_the_downloaded_csv() {
+    let server = Server::start();
+    let settings = json!({
+        "data": { "set": "moons", "seed": 3, "noise": 0.1, "test_fraction": 0.25,
+                  "points": [[0.0, 0.25, 1], [1.5, -0.5, 0], [-1.0, 1.0, 0]] },
+        "network": { "hidden": [{ "units": 5, "activation": "relu" }, { "units": 3, "activation": "relu" }],
+                     "output": "sigmoid", "init": "he", "seed": 4 },
+        "training": { "learning_rate": 0.1, "batch_size": 32 }
+    });
+    let id = server.start_run(&settings);
+    let mut events = server.events(id);
+    let (_, data) = events.next();
+    // 200 moons and 3 points, a quarter of them held out.
+    assert_eq!(data["train"].as_array().unwrap().len() + data["test"].as_array().unwrap().len(), 203);
+    server.control(id, json!({ "action": "play", "speed": 2000 }));
+    while events.frame()["iteration"].as_u64().unwrap() < 300 {}
+    server.control(id, json!({ "action": "pause" }));
+    let frame = loop {
+        let frame = events.frame();
+        if !frame["playing"].as_bool().unwrap() {
+            break frame;
+        }
+    };
+    let epochs = frame["iteration"].as_u64().unwrap();
+    let line = frame["command"].as_str().unwrap();
+    assert_eq!(frame["command_exact"], Value::Null);
+    assert_eq!(
+        line,
+        format!(
+            "dnn train playground-data.csv --scale none --layers 5,3 --hidden-activation relu --init he --seed 4 \
+             --learning-rate 0.1 --batch-size 32 --epochs {epochs} --validation 0.25"
+        )
+    );
+    let csv = server.get(&format!("/api/runs/{id}/data.csv"));
+    assert_eq!(csv.header("content-disposition"), Some("attachment; filename=\"playground-data.csv\""));
+    let text = csv.text();
+    assert_eq!(text.lines().count(), 204);
+    assert!(text.starts_with("x1,x2,label\n"));
+    assert!(text.ends_with("0,0.25,1\n1.5,-0.5,0\n-1,1,0\n"), "{}", &text[text.len() - 60..]);
+    let dir = common::temp_dir("playground-csv");
+    std::fs::write(dir.join("playground-data.csv"), &csv.body).unwrap();
+    let output = Command::new(env!("CARGO_BIN_EXE_dnn"))
+        .args(&words(line)[1..])
+        .arg("--json")
+        .current_dir(&dir)
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+    let (cost, cli_cost) = (frame["cost"].as_f64().unwrap(), report["final_cost"].as_f64().unwrap());
+    assert!((cost - cli_cost).abs() <= 1e-12 * cli_cost, "{cost} vs {report}");
+    assert_eq!(report["train_accuracy"], frame["train_accuracy"]);
+}
