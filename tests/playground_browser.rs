@@ -258,6 +258,28 @@ fn the_page_trains_in_chromium_and_switches_data_sets() {
     assert!(maths.contains("(4 × 160) = (4 × 2)·(2 × 160) + (4 × 1)"), "{maths}");
     assert_eq!(driver.script("return getComputedStyle(document.getElementById('zoom')).display"), json!("block"));
     driver.screenshot("playground-maths.png");
+
+    // Three spiral arms: a softmax output; then two hidden layers, started at zeros.
+    driver.click("#set option[value='spiral']");
+    driver.wait_for("the spiral", "return data.k === 3 && frame.sizes.join() === '2,4,3'");
+    assert_eq!(driver.script("return document.getElementById('output').value"), json!("softmax"));
+    driver.click("#add-layer");
+    driver.click("#init option[value='zeros']");
+    driver.wait_for(
+        "two zero layers",
+        "return frame.sizes.join() === '2,4,2,3' && data.settings.network.init === 'zeros'",
+    );
+    driver.click("#play");
+    driver.wait_for("training from zeros", "return frame.iteration > 500");
+    assert_eq!(driver.script("return frame.identical"), json!([true, true]));
+    assert!(
+        driver.text("symmetry").contains("In hidden layers 1 and 2, every unit is identical to the others"),
+        "{}",
+        driver.text("symmetry")
+    );
+    driver.click("#play");
+    assert_eq!(driver.script("return getComputedStyle(document.getElementById('zoom')).display"), json!("none"));
+    driver.screenshot("playground-spiral-zeros.png");
     drop(driver);
     let _ = std::fs::remove_dir_all(&user_data);
 }

@@ -193,6 +193,8 @@ fn train(shared: &Shared) {
     let mut changed_at = None;
     let mut diverged: Option<Divergence> = None;
     let mut version = 0u64;
+    // Iterations per second of the last stretch at full speed.
+    let mut measured = 1000.0;
     // Whether the last frame published said "playing".
     let mut shown_playing = false;
     // Pacing at a limited speed: the start of playing and the iterations done since.
@@ -273,11 +275,13 @@ fn train(shared: &Shared) {
             }
             budget
         } else {
-            usize::MAX / 2
+            // Twice what the last stretch managed in its time: the clock ends it, and the
+            // history it sizes up front stays small.
+            (measured * 2.0 * STRETCH.as_secs_f64()).clamp(16.0, (1 << 20) as f64) as usize
         };
         let mut config = plan.config.clone();
         config.learning_rate = learning_rate;
-        config.iterations = budget.min(1 << 30);
+        config.iterations = budget;
         if let Some(size) = config.batch_size {
             // Epoch k of the run is shuffled with the seed of epoch k, as one long run does.
             config = config.with_batches(size, plan.config.shuffle_seed.wrapping_add(iterations as u32));
@@ -317,6 +321,9 @@ fn train(shared: &Shared) {
         }
         iterations += done;
         paced.1 += done;
+        if timed && done > 0 {
+            measured = done as f64 / start.elapsed().as_secs_f64().max(1e-6);
+        }
         if let Some((x_test, y_test)) = &test {
             let mut ws = dnn::Workspace::new(&network, x_test.ncols());
             network.forward(x_test.view(), &mut ws);

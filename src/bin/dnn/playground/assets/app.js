@@ -301,7 +301,7 @@ function drawFrame() {
   drawNetwork();
   const same = frame.identical.map((s, l) => (s ? l + 1 : 0)).filter(Boolean);
   $("symmetry").textContent = same.length
-    ? `Every unit of hidden layer ${same.join(", ")} is identical: started equal (zeros), they get equal gradients and stay equal — the layer learns no more than one unit would. Try another init.`
+    ? `${same.length > 1 ? "In hidden layers" : "In hidden layer"} ${same.join(" and ")}, every unit is identical to the others: started equal (zeros), they get equal gradients and stay equal, so a layer learns no more than one unit would. Try another init.`
     : "";
   if (hovered !== null) showMaths(hovered);
 }
@@ -315,6 +315,7 @@ function drawNetwork() {
   const key = sizes.join(",");
   const columns = $("columns");
   if (!layout || layout.key !== key) {
+    $("zoom").style.display = "none";
     columns.innerHTML = "";
     layout = { key, units: [] };
     sizes.forEach((n, l) => {
