@@ -376,3 +376,16 @@ fn own_points_train_and_the_command_reproduces_them_from_the_downloaded_csv() {
     assert!((cost - cli_cost).abs() <= 1e-12 * cli_cost, "{cost} vs {report}");
     assert_eq!(report["train_accuracy"], frame["train_accuracy"]);
 }
+
+#[test]
+fn a_port_in_use_is_refused_in_one_line() {
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = taken.local_addr().unwrap().port();
+    let output =
+        Command::new(env!("CARGO_BIN_EXE_dnn")).args(["playground", "--port", &port.to_string()]).output().unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert_eq!(
+        String::from_utf8_lossy(&output.stderr),
+        format!("error: cannot listen on 127.0.0.1:{port}: Address already in use (os error 98)\n")
+    );
+}

@@ -26,7 +26,7 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
-use cli::{Cli, Command};
+use cli::{Cli, Command, Commands};
 
 /// An error that is not the user's input: exit code 1.
 #[derive(Debug)]
@@ -45,13 +45,13 @@ fn main() -> ExitCode {
     signals::install();
     let cli = Cli::parse();
     let result = match cli.command {
-        Command::Train(args) => train::run(*args),
-        Command::Evaluate(args) => evaluate::run(args),
-        Command::Predict(args) => predict::run(args),
-        Command::Search(args) => search::run(*args),
-        Command::Gradcheck(args) => gradcheck::run(args),
-        Command::Info(args) => info::run(args),
-        Command::Playground(args) => playground::run(args),
+        Commands::Course(Command::Train(args)) => train::run(*args),
+        Commands::Course(Command::Evaluate(args)) => evaluate::run(args),
+        Commands::Course(Command::Predict(args)) => predict::run(args),
+        Commands::Course(Command::Search(args)) => search::run(*args),
+        Commands::Course(Command::Gradcheck(args)) => gradcheck::run(args),
+        Commands::Course(Command::Info(args)) => info::run(args),
+        Commands::Playground(args) => playground::run(args),
     };
     let result = result.and_then(|()| match stdout::failure() {
         Some(e) => Err(anyhow::Error::new(e).context("cannot write to standard output")),
