@@ -522,7 +522,7 @@ pub struct InfoArgs {
 #[derive(Debug, Subcommand)]
 pub enum Commands {
     #[command(flatten)]
-    Course(Command),
+    Course(Box<Command>),
     /// Serve a page where a network trains live on 2-D data: its decision boundary, hidden
     /// units, weights and cost as it learns.
     Playground(PlaygroundArgs),

@@ -45,12 +45,14 @@ fn main() -> ExitCode {
     signals::install();
     let cli = Cli::parse();
     let result = match cli.command {
-        Commands::Course(Command::Train(args)) => train::run(*args),
-        Commands::Course(Command::Evaluate(args)) => evaluate::run(args),
-        Commands::Course(Command::Predict(args)) => predict::run(args),
-        Commands::Course(Command::Search(args)) => search::run(*args),
-        Commands::Course(Command::Gradcheck(args)) => gradcheck::run(args),
-        Commands::Course(Command::Info(args)) => info::run(args),
+        Commands::Course(command) => match *command {
+            Command::Train(args) => train::run(*args),
+            Command::Evaluate(args) => evaluate::run(args),
+            Command::Predict(args) => predict::run(args),
+            Command::Search(args) => search::run(*args),
+            Command::Gradcheck(args) => gradcheck::run(args),
+            Command::Info(args) => info::run(args),
+        },
         Commands::Playground(args) => playground::run(args),
     };
     let result = result.and_then(|()| match stdout::failure() {
