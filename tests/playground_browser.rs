@@ -259,6 +259,12 @@ fn the_page_trains_in_chromium_and_switches_data_sets() {
     assert_eq!(driver.script("return getComputedStyle(document.getElementById('zoom')).display"), json!("block"));
     driver.screenshot("playground-maths.png");
 
+    // A click on the picture adds a point of the chosen class: the data is the page's own now,
+    // and the command reads it from the downloaded CSV.
+    driver.click("#boundary");
+    driver.wait_for("the added point", "return data.settings.data.points.length === 1 && data.train.length + data.test.length === 201");
+    driver.wait_for("a command reading the CSV", "return frame.command.startsWith('dnn train playground-data.csv --scale none')");
+
     // Three spiral arms: a softmax output; then two hidden layers, started at zeros.
     driver.click("#set option[value='spiral']");
     driver.wait_for("the spiral", "return data.k === 3 && frame.sizes.join() === '2,4,3'");
