@@ -254,6 +254,23 @@ fn bad_requests_get_a_4xx_with_a_message_and_the_server_stays_up() {
     assert!(reply.json()["error"].as_str().unwrap().contains("unknown field `actions`"));
     let reply = server.request("POST", &format!("/api/runs/{id}/control"), r#"{"learning_rate": 0}"#);
     assert_eq!(reply.json()["error"], json!("learning_rate 0: expected a number greater than 0 and at most 1000"));
+    // Another site's page may not start runs here.
+    let mut stream = std::net::TcpStream::connect(&server.address).unwrap();
+    let body = flower().to_string();
+    write!(
+        stream,
+        "POST /api/runs HTTP/1.1\r\nHost: {}\r\nOrigin: http://example.com\r\nContent-Length: {}\r\n\r\n{body}",
+        server.address,
+        body.len()
+    )
+    .unwrap();
+    let mut raw = String::new();
+    stream.read_to_string(&mut raw).unwrap();
+    assert!(raw.starts_with("HTTP/1.1 403"), "{raw}");
+    assert!(
+        raw.ends_with(r#"{"error":"POST /api/runs from http://example.com: only this server's page may send it"}"#),
+        "{raw}"
+    );
     // A body too large to read is refused from its length alone.
     let mut stream = std::net::TcpStream::connect(&server.address).unwrap();
     use std::io::{Read, Write};

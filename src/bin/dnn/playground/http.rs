@@ -21,6 +21,10 @@ pub struct Request {
     pub method: String,
     /// The path without the query string.
     pub path: String,
+    /// The `Host` header, if any.
+    pub host: Option<String>,
+    /// The `Origin` header, which browsers send with cross-site POSTs.
+    pub origin: Option<String>,
     pub body: Vec<u8>,
 }
 
@@ -76,6 +80,7 @@ pub fn read_request(stream: &TcpStream) -> Result<Request, ReadError> {
         return Err(ReadError::Refuse(Response::error(505, format!("unsupported protocol {version}"))));
     }
     let mut content_length = 0usize;
+    let (mut host, mut origin) = (None, None);
     for count in 0.. {
         let line = read_line(&mut reader)?;
         if line.is_empty() {
@@ -85,7 +90,12 @@ pub fn read_request(stream: &TcpStream) -> Result<Request, ReadError> {
             return Err(ReadError::Refuse(Response::error(431, "too many header lines")));
         }
         if let Some((name, value)) = line.split_once(':') {
-            if name.trim().eq_ignore_ascii_case("content-length") {
+            let name = name.trim();
+            if name.eq_ignore_ascii_case("host") {
+                host = Some(value.trim().to_string());
+            } else if name.eq_ignore_ascii_case("origin") {
+                origin = Some(value.trim().to_string());
+            } else if name.eq_ignore_ascii_case("content-length") {
                 content_length = value.trim().parse().map_err(|_| {
                     ReadError::Refuse(Response::error(400, format!("invalid Content-Length '{}'", value.trim())))
                 })?;
@@ -101,7 +111,7 @@ pub fn read_request(stream: &TcpStream) -> Result<Request, ReadError> {
     let mut body = vec![0; content_length];
     reader.read_exact(&mut body).map_err(|_| ReadError::Gone)?;
     let path = target.split(['?', '#']).next().unwrap_or_default().to_string();
-    Ok(Request { method: method.to_string(), path, body })
+    Ok(Request { method: method.to_string(), path, host, origin, body })
 }
 
 /// One line without its CRLF, at most [`MAX_LINE`] bytes.
@@ -126,6 +136,7 @@ fn reason(status: u16) -> &'static str {
         200 => "OK",
         201 => "Created",
         400 => "Bad Request",
+        403 => "Forbidden",
         404 => "Not Found",
         405 => "Method Not Allowed",
         409 => "Conflict",

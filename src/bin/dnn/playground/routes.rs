@@ -42,6 +42,10 @@ pub fn handle(mut stream: TcpStream, registry: &Registry) {
         }
         Err(http::ReadError::Gone) => return,
     };
+    if let Some(response) = cross_site(&request) {
+        let _ = http::write_response(&mut stream, &response);
+        return;
+    }
     let segments: Vec<&str> = request.path.trim_start_matches('/').split('/').collect();
     let response = match (request.method.as_str(), segments.as_slice()) {
         ("GET", ["api", "runs", id, "events"]) => match parse_id(id) {
@@ -72,6 +76,19 @@ pub fn handle(mut stream: TcpStream, registry: &Registry) {
         (method, _) => Response::error(404, format!("no such route: {method} {}", request.path)),
     };
     let _ = http::write_response(&mut stream, &response);
+}
+
+/// A refusal of a POST that another site's page sent (its `Origin` is not this server): a
+/// page elsewhere may not start or steer runs here.
+fn cross_site(request: &Request) -> Option<Response> {
+    let origin = request.origin.as_deref().filter(|_| request.method == "POST")?;
+    let authority = origin.split_once("://").map_or(origin, |(_, rest)| rest);
+    (Some(authority) != request.host.as_deref()).then(|| {
+        Response::error(
+            403,
+            format!("{} {} from {origin}: only this server's page may send it", request.method, request.path),
+        )
+    })
 }
 
 fn method_not_allowed(request: &Request, allowed: &str) -> Response {
