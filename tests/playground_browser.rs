@@ -262,8 +262,14 @@ fn the_page_trains_in_chromium_and_switches_data_sets() {
     // A click on the picture adds a point of the chosen class: the data is the page's own now,
     // and the command reads it from the downloaded CSV.
     driver.click("#boundary");
-    driver.wait_for("the added point", "return data.settings.data.points.length === 1 && data.train.length + data.test.length === 201");
-    driver.wait_for("a command reading the CSV", "return frame.command.startsWith('dnn train playground-data.csv --scale none')");
+    driver.wait_for(
+        "the added point",
+        "return data.settings.data.points.length === 1 && data.train.length + data.test.length === 201",
+    );
+    driver.wait_for(
+        "a command reading the CSV",
+        "return frame.command.startsWith('dnn train playground-data.csv --scale none')",
+    );
 
     // Three spiral arms: a softmax output; then two hidden layers, started at zeros.
     driver.click("#set option[value='spiral']");
@@ -275,6 +281,8 @@ fn the_page_trains_in_chromium_and_switches_data_sets() {
         "two zero layers",
         "return frame.sizes.join() === '2,4,2,3' && data.settings.network.init === 'zeros'",
     );
+    // Each softmax output shows its class's probability over the plane.
+    assert_eq!(driver.script("return frame.units.map(layer => layer.maps.length)"), json!([4, 2, 3]));
     driver.click("#play");
     driver.wait_for("training from zeros", "return frame.iteration > 500");
     assert_eq!(driver.script("return frame.identical"), json!([true, true]));
@@ -286,6 +294,15 @@ fn the_page_trains_in_chromium_and_switches_data_sets() {
     driver.click("#play");
     assert_eq!(driver.script("return getComputedStyle(document.getElementById('zoom')).display"), json!("none"));
     driver.screenshot("playground-spiral-zeros.png");
+
+    // He's initialisation breaks the symmetry, and the arms get told apart.
+    driver.click("#init option[value='he']");
+    driver.wait_for("He's initialisation", "return data.settings.network.init === 'he' && frame.iteration === 0");
+    driver.click("#play");
+    driver.wait_for("the arms told apart", "return frame.train_accuracy > 0.9");
+    assert_eq!(driver.text("symmetry"), "");
+    driver.click("#play");
+    driver.screenshot("playground-spiral.png");
     drop(driver);
     let _ = std::fs::remove_dir_all(&user_data);
 }

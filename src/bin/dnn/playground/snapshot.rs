@@ -91,7 +91,9 @@ impl Painter {
         network.forward(self.grid.view(), ws);
         let boundary = boundary_bytes(network.loss(), ws.output());
         let layers = network.layers().len();
-        let units: Vec<Value> = (1..layers).map(|l| unit_maps(ws.a(l))).collect();
+        // Every hidden layer's units, and the output's when it has one unit per class.
+        let shown = if network.n_out() > 1 { layers } else { layers - 1 };
+        let units: Vec<Value> = (1..=shown).map(|l| unit_maps(ws.a(l))).collect();
         let weights: Vec<Value> = network
             .layers()
             .iter()

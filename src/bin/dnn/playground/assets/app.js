@@ -354,7 +354,7 @@ function drawNetwork() {
   // Hidden units: their heat maps; the output unit: the boundary itself, small.
   for (let l = 1; l < sizes.length; l++) {
     layout.units[l].forEach((canvas, u) => {
-      if (l < sizes.length - 1) drawUnit(canvas, unitImages[l - 1][u]);
+      if (unitImages[l - 1]) drawUnit(canvas, unitImages[l - 1][u]);
       else drawImageScaled(canvas.getContext("2d"), boundaryImage(frame, data.k), 40, 40, true);
     });
   }
@@ -395,10 +395,12 @@ function tip(text, e) {
 }
 
 function zoom(l, u, e) {
+  if (!unitImages[l - 1]) return;
   const z = $("zoom");
   drawUnit($("zoom-canvas"), unitImages[l - 1][u]);
   const layer = frame.units[l - 1];
-  $("zoom-label").textContent = `layer ${l}, unit ${u + 1}: a from ${layer.lo[u].toFixed(3)} to ${layer.hi[u].toFixed(3)}`;
+  const what = l === frame.sizes.length - 1 ? `output ${u + 1}: p(class ${u})` : `layer ${l}, unit ${u + 1}: a`;
+  $("zoom-label").textContent = `${what} from ${layer.lo[u].toFixed(3)} to ${layer.hi[u].toFixed(3)}`;
   z.style.display = "block";
   z.style.left = e.clientX + 20 + "px";
   z.style.top = Math.max(0, e.clientY - 100) + "px";
