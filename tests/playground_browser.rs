@@ -303,6 +303,49 @@ fn the_page_trains_in_chromium_and_switches_data_sets() {
     assert_eq!(driver.text("symmetry"), "");
     driver.click("#play");
     driver.screenshot("playground-spiral.png");
+
+    // A weight's link shows its value under the mouse.
+    driver.hover("#links line");
+    let tip = driver.text("tip");
+    assert!(tip.starts_with("W[1][1,1] = "), "{tip}");
+    let shown: f64 = tip["W[1][1,1] = ".len()..].parse().unwrap();
+    let w = driver.script("return frame.weights[0].w[0][0]").as_f64().unwrap();
+    assert!((shown - w).abs() <= 5e-5, "{shown} vs {w}");
+
+    // An uploaded CSV replaces the data; its labels become classes 0 and 1.
+    let csv = user_data.with_extension("csv");
+    std::fs::write(&csv, "x,y,kind\n0,0,cat\n1,1,cat\n0,1,dog\n1,0,dog\n0.5,0.2,cat\n0.2,0.6,dog\n").unwrap();
+    let input = driver.element("#upload");
+    driver.session_call("POST", &format!("/element/{input}/value"), Some(json!({ "text": csv.display().to_string() })));
+    driver.wait_for(
+        "the uploaded points",
+        "return data.settings.data.set === 'custom' && data.settings.data.points.length === 6",
+    );
+    assert_eq!(driver.script("return data.settings.data.points[2]"), json!([0, 1, 1]));
+    let _ = std::fs::remove_file(&csv);
+
+    // The address holds the settings: a shared link opens the same run.
+    let link =
+        format!("{}#set=xor&dseed=5&test=0.3&layers=3:relu,2:sigmoid&init=xavier&seed=7&lr=0.3&speed=0", server.url());
+    driver.session_call("POST", "/url", Some(json!({ "url": link })));
+    driver.session_call("POST", "/refresh", Some(json!({})));
+    driver.wait_for(
+        "the shared settings",
+        "return typeof data !== 'undefined' && data !== null && data.settings.data.set === 'xor'",
+    );
+    let settings = driver.script("return data.settings");
+    assert_eq!(settings["data"]["seed"], json!(5));
+    assert_eq!(settings["data"]["test_fraction"], json!(0.3));
+    assert_eq!(
+        settings["network"]["hidden"],
+        json!([{ "units": 3, "activation": "relu" }, { "units": 2, "activation": "sigmoid" }])
+    );
+    assert_eq!((&settings["network"]["init"], &settings["network"]["seed"]), (&json!("xavier"), &json!(7)));
+    assert_eq!(settings["training"]["learning_rate"], json!(0.3));
+    driver.wait_for(
+        "the shared run's command",
+        "return frame !== null && frame.command.includes('dnn train builtin:xor --data-seed 5 --layers 3,2')",
+    );
     drop(driver);
     let _ = std::fs::remove_dir_all(&user_data);
 }
