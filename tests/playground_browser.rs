@@ -56,6 +56,7 @@ impl Driver {
         args.push(format!("--user-data-dir={}", user_data.display()));
         let capabilities = json!({ "capabilities": { "alwaysMatch": {
             "browserName": "chrome",
+            "goog:loggingPrefs": { "browser": "ALL" },
             "goog:chromeOptions": { "binary": CHROMIUM, "args": args }
         }}});
         let reply = driver.call("POST", "/session", Some(capabilities));
@@ -346,6 +347,11 @@ fn the_page_trains_in_chromium_and_switches_data_sets() {
         "the shared run's command",
         "return frame !== null && frame.command.includes('dnn train builtin:xor --data-seed 5 --layers 3,2')",
     );
+
+    // No script error, no failed load on the way.
+    let log = driver.session_call("POST", "/se/log", Some(json!({ "type": "browser" })));
+    let errors: Vec<&Value> = log.as_array().unwrap().iter().filter(|entry| entry["level"] == "SEVERE").collect();
+    assert!(errors.is_empty(), "{errors:?}");
     drop(driver);
     let _ = std::fs::remove_dir_all(&user_data);
 }
