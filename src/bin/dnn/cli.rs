@@ -10,7 +10,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 #[command(name = "dnn", version, about, max_term_width = 100)]
 pub struct Cli {
     #[command(subcommand)]
-    pub command: Command,
+    pub command: Commands,
 }
 
 #[derive(Debug, Subcommand)]
@@ -516,4 +516,28 @@ pub struct InfoArgs {
     /// Print the model's metadata as JSON.
     #[arg(long)]
     pub json: bool,
+}
+
+/// Every subcommand: the course's ([`Command`]) and the playground.
+#[derive(Debug, Subcommand)]
+pub enum Commands {
+    #[command(flatten)]
+    Course(Box<Command>),
+    /// Serve a page where a network trains live on 2-D data: its decision boundary, hidden
+    /// units, weights and cost as it learns.
+    Playground(PlaygroundArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct PlaygroundArgs {
+    /// The port to listen on (0: any free port).
+    #[arg(long, default_value_t = 8080)]
+    pub port: u16,
+    /// The interface to listen on; anything but the loopback makes the page reachable from
+    /// other machines.
+    #[arg(long, default_value = "127.0.0.1", value_name = "HOST")]
+    pub host: String,
+    /// Open the page in the desktop's browser.
+    #[arg(long)]
+    pub open: bool,
 }

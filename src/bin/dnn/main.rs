@@ -1,4 +1,4 @@
-//! The `dnn` command: train, evaluate, predict, search, gradcheck and info.
+//! The `dnn` command: train, evaluate, predict, search, gradcheck, info and playground.
 //!
 //! Every failure prints one line `error: …` (with its causes) to stderr. Exit codes: 0 on
 //! success, 2 for bad input or usage, 1 when a check fails (gradcheck above its tolerance)
@@ -15,6 +15,7 @@ mod gradcheck;
 mod info;
 mod optimization;
 mod outcome;
+mod playground;
 mod predict;
 mod search;
 mod signals;
@@ -25,7 +26,7 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
-use cli::{Cli, Command};
+use cli::{Cli, Command, Commands};
 
 /// An error that is not the user's input: exit code 1.
 #[derive(Debug)]
@@ -44,12 +45,15 @@ fn main() -> ExitCode {
     signals::install();
     let cli = Cli::parse();
     let result = match cli.command {
-        Command::Train(args) => train::run(*args),
-        Command::Evaluate(args) => evaluate::run(args),
-        Command::Predict(args) => predict::run(args),
-        Command::Search(args) => search::run(*args),
-        Command::Gradcheck(args) => gradcheck::run(args),
-        Command::Info(args) => info::run(args),
+        Commands::Course(command) => match *command {
+            Command::Train(args) => train::run(*args),
+            Command::Evaluate(args) => evaluate::run(args),
+            Command::Predict(args) => predict::run(args),
+            Command::Search(args) => search::run(*args),
+            Command::Gradcheck(args) => gradcheck::run(args),
+            Command::Info(args) => info::run(args),
+        },
+        Commands::Playground(args) => playground::run(args),
     };
     let result = result.and_then(|()| match stdout::failure() {
         Some(e) => Err(anyhow::Error::new(e).context("cannot write to standard output")),
