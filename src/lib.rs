@@ -82,8 +82,8 @@ pub use network::{Architecture, Network, Workspace};
 pub use optimizer::{Optimizer, OptimizerKind};
 pub use rng::NumpyRng;
 pub use train::{
-    fit, fit_validated, fit_with, Decay, Divergence, Dropout, History, Progress, TrainConfig, ValidTrainConfig,
-    ValidationData, DIVERGENCE_FACTOR,
+    fit, fit_observed, fit_validated, fit_with, Decay, Divergence, Dropout, History, Progress, TrainConfig,
+    ValidTrainConfig, ValidationData, DIVERGENCE_FACTOR,
 };
 
 /// README.md's Rust example, compiled and run as a doctest.

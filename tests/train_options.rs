@@ -270,3 +270,43 @@ fn search_varies_the_optimizer_batches_and_regularisation() {
     assert_eq!(std::fs::read_to_string(dir.join("old.csv")).unwrap(), before, "the trial was in the old log");
     assert!(!resumed.stdout.contains("optimizer"), "a first-course table: {}", resumed.stdout);
 }
+
+/// `fit_observed` shows the network after every epoch, and a callback that takes its time
+/// (as a paused page does) changes nothing: Adam on mini-batches with dropout gives the costs
+/// and weights of `fit_with` with the Gram form off, and the network shown after the last
+/// epoch is the one returned.
+#[test]
+fn fit_observed_shows_each_epoch_and_matches_fit_with() {
+    use dnn::{
+        fit_observed, fit_with, Activation, Architecture, Dropout, GramMode, Init, Network, NumpyRng, OptimizerKind,
+        TrainConfig,
+    };
+    use std::ops::ControlFlow;
+    let mut rng = NumpyRng::new(3);
+    let x = rng.randn_matrix(2, 90);
+    let y = x.row(0).mapv(|v| f64::from(u8::from(v > 0.0))).insert_axis(ndarray::Axis(0));
+    let arch = Architecture::new(&[2, 6, 1], Activation::Relu, Activation::Sigmoid).unwrap();
+    let network = Network::<f64>::init(&arch, Init::He, &mut NumpyRng::new(1)).unwrap();
+    let config = TrainConfig::new(0.01, 12)
+        .with_batches(32, 4)
+        .with_optimizer(OptimizerKind::Adam.with(0.9, 0.999, 1e-8))
+        .with_dropout(Dropout { keep_prob: vec![0.8], seed: 5, reseed_every_pass: false })
+        .with_gram(GramMode::Off)
+        .check()
+        .unwrap();
+    let (plain, plain_history) =
+        fit_with(network.clone(), x.view(), y.view(), &config, |_| ControlFlow::Continue(())).unwrap();
+    let mut shown = Vec::new();
+    let (observed, history) = fit_observed(network, x.view(), y.view(), None, &config, |progress, net| {
+        std::thread::sleep(std::time::Duration::from_millis(2));
+        shown.push((progress.iteration, net.layers()[0].w().to_owned()));
+        ControlFlow::Continue(())
+    })
+    .unwrap();
+    assert_eq!(history.costs, plain_history.costs);
+    assert_eq!(shown.len(), 12);
+    assert_eq!(shown.iter().map(|(epoch, _)| *epoch).collect::<Vec<_>>(), (0..12).collect::<Vec<_>>());
+    assert_ne!(shown[0].1, shown[11].1, "the weights move");
+    assert_eq!(&shown[11].1, observed.layers()[0].w());
+    assert_eq!(observed.layers()[0].w(), plain.layers()[0].w());
+}

@@ -69,12 +69,45 @@ pub fn fit_with<T: Float>(
 /// after that many epochs in a row without a lower validation cost and the network returned
 /// has the weights of the best epoch ([`History::best_epoch`]).
 pub fn fit_validated<T: Float>(
-    mut network: Network<T>,
+    network: Network<T>,
     x: ArrayView2<T>,
     y: ArrayView2<T>,
     validation: Option<ValidationData<'_, T>>,
     config: &ValidTrainConfig,
     mut on_iteration: impl FnMut(Progress) -> ControlFlow<()> + Send,
+) -> Result<(Network<T>, History)> {
+    run_training(network, x, y, validation, config, true, |progress, _| on_iteration(progress))
+}
+
+/// As [`fit_validated`], showing `on_epoch` the network after every epoch as well (to draw
+/// it, save it or publish it while training goes on). The network is whole at every call, so
+/// the first layer is never carried in the Gram form ([`TrainConfig::gram`] is not used): the
+/// numbers are the direct computation's, which the Gram form matches up to rounding.
+///
+/// `on_epoch` may take its time (wait while a user pauses, say): training resumes where it
+/// was, with its optimizer's averages, its mini-batch order and its dropout masks, as if it
+/// had never stopped.
+pub fn fit_observed<T: Float>(
+    network: Network<T>,
+    x: ArrayView2<T>,
+    y: ArrayView2<T>,
+    validation: Option<ValidationData<'_, T>>,
+    config: &ValidTrainConfig,
+    on_epoch: impl FnMut(Progress, &Network<T>) -> ControlFlow<()> + Send,
+) -> Result<(Network<T>, History)> {
+    run_training(network, x, y, validation, config, false, on_epoch)
+}
+
+/// The training loop of [`fit_validated`] and [`fit_observed`]; `gram_allowed` false keeps
+/// W\[1\] whole.
+fn run_training<T: Float>(
+    mut network: Network<T>,
+    x: ArrayView2<T>,
+    y: ArrayView2<T>,
+    validation: Option<ValidationData<'_, T>>,
+    config: &ValidTrainConfig,
+    gram_allowed: bool,
+    mut on_epoch: impl FnMut(Progress, &Network<T>) -> ControlFlow<()> + Send,
 ) -> Result<(Network<T>, History)> {
     network.check_input(x)?;
     network.check_labels(y, x.ncols())?;
@@ -110,7 +143,9 @@ pub fn fit_validated<T: Float>(
         history.validation_costs.reserve(epochs);
         history.validation_accuracies.reserve(epochs);
     }
-    let use_gram = settings.gram_obstacle().is_none() && settings.gram.applies(x.nrows(), m, std::mem::size_of::<T>());
+    let use_gram = gram_allowed
+        && settings.gram_obstacle().is_none()
+        && settings.gram.applies(x.nrows(), m, std::mem::size_of::<T>());
     let mut train = || {
         let gram_step = GramStep {
             momentum: match settings.optimizer {
@@ -174,7 +209,7 @@ pub fn fit_validated<T: Float>(
                     no_progress = scorer.keep_best(&network, epoch, cost) >= patience;
                 }
             }
-            if on_iteration(progress).is_break() || no_progress {
+            if on_epoch(progress, &network).is_break() || no_progress {
                 history.stopped_early = epoch + 1 < epochs;
                 break;
             }
