@@ -95,11 +95,22 @@ impl<T: Float> MiniBatches<T> {
         };
         let n_x = self.examples.ncols();
         let examples = self.examples.as_slice().expect("a buffer in standard layout");
-        let gathered = buffers.gathered.as_slice_mut().expect("a buffer in standard layout");
-        for (row, &i) in gathered.chunks_exact_mut(n_x).zip(indices) {
-            row.copy_from_slice(&examples[i * n_x..(i + 1) * n_x]);
+        if n_x <= FEW_FEATURES {
+            // A few features: straight into the batch's columns (a copy per example would cost
+            // more than its values).
+            let x = buffers.x.as_slice_mut().expect("a buffer in standard layout");
+            for (j, &i) in indices.iter().enumerate() {
+                for (r, &value) in examples[i * n_x..(i + 1) * n_x].iter().enumerate() {
+                    x[r * indices.len() + j] = value;
+                }
+            }
+        } else {
+            let gathered = buffers.gathered.as_slice_mut().expect("a buffer in standard layout");
+            for (row, &i) in gathered.chunks_exact_mut(n_x).zip(indices) {
+                row.copy_from_slice(&examples[i * n_x..(i + 1) * n_x]);
+            }
+            transpose_into(buffers.gathered.view(), buffers.x.view_mut());
         }
-        transpose_into(buffers.gathered.view(), buffers.x.view_mut());
         let labels = self.labels.as_slice().expect("a buffer in standard layout");
         let y = buffers.y.as_slice_mut().expect("a buffer in standard layout");
         for (batch_row, labels_row) in y.chunks_exact_mut(indices.len()).zip(labels.chunks_exact(m)) {
@@ -110,6 +121,9 @@ impl<T: Float> MiniBatches<T> {
         (buffers.x.view(), buffers.y.view())
     }
 }
+
+/// Examples with at most this many features are gathered straight into the batch.
+const FEW_FEATURES: usize = 8;
 
 /// `to = fromᵀ`, in tiles of 16 × 16 so that both sides are read and written a cache line
 /// at a time.
