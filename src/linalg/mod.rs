@@ -192,10 +192,19 @@ mod tests {
             let b = if tb { rng.randn_matrix(q, k).reversed_axes() } else { rng.randn_matrix(k, q) };
             let expected = a.to_owned().dot(&b.to_owned()) * 0.5;
             let mut reference = None;
-            // Split by the pool on 1, 2, 3 threads, and for prediction (the helper thread).
-            for (threads, helper) in [(1, false), (2, false), (3, false), (2, true), (3, true)] {
+            // Split by the pool on 1, 2, 3 threads, for prediction (matrix-vector products with
+            // the helper thread) and for training on two threads (every split with the helper).
+            let scratches: [(usize, bool, fn(usize) -> GemmScratch<f64>); 6] = [
+                (1, false, GemmScratch::new),
+                (2, false, GemmScratch::new),
+                (3, false, GemmScratch::new),
+                (2, true, GemmScratch::for_prediction),
+                (3, true, GemmScratch::for_prediction),
+                (2, true, GemmScratch::for_training),
+            ];
+            for (threads, helper, make) in scratches {
                 let mut c = Array2::from_elem((p, q), f64::NAN);
-                let mut scratch = if helper { GemmScratch::for_prediction(threads) } else { GemmScratch::new(threads) };
+                let mut scratch = make(threads);
                 matmul_into(c.view_mut(), 0.5, a.view(), b.view(), &mut scratch);
                 let worst = (&c - &expected).iter().fold(0.0f64, |m, v| m.max(v.abs()));
                 assert!(
