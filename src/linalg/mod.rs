@@ -194,7 +194,8 @@ mod tests {
             let mut reference = None;
             // Split by the pool on 1, 2, 3 threads, for prediction (matrix-vector products with
             // the helper thread) and for training on two threads (every split with the helper).
-            let scratches: [(usize, bool, fn(usize) -> GemmScratch<f64>); 6] = [
+            type Make = fn(usize) -> GemmScratch<f64>;
+            let scratches: [(usize, bool, Make); 6] = [
                 (1, false, GemmScratch::new),
                 (2, false, GemmScratch::new),
                 (3, false, GemmScratch::new),
