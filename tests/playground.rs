@@ -135,6 +135,58 @@ fn a_run_learns_and_its_command_and_model_reproduce_it() {
     assert!(info.status.success(), "{}", String::from_utf8_lossy(&info.stderr));
 }
 
+/// The frame after a pause: the first that says the run is not playing.
+fn paused(events: &mut playground_server::Events) -> Value {
+    loop {
+        let frame = events.frame();
+        if !frame["playing"].as_bool().unwrap() {
+            break frame;
+        }
+    }
+}
+
+#[test]
+fn adam_with_mini_batches_and_dropout_paused_and_stepped_is_the_copied_command() {
+    let server = Server::start();
+    let mut settings = flower();
+    settings["training"] = json!({ "learning_rate": 0.01, "batch_size": 64, "optimizer": "adam", "keep_prob": 0.8 });
+    let id = server.start_run(&settings);
+    let mut events = server.events(id);
+    assert_eq!(events.frame()["iteration"], json!(0));
+    server.control(id, json!({ "action": "play", "speed": 2000 }));
+    while events.frame()["iteration"].as_u64().unwrap() < 40 {}
+    server.control(id, json!({ "action": "pause" }));
+    let at = paused(&mut events)["iteration"].as_u64().unwrap();
+    std::thread::sleep(Duration::from_millis(100));
+    for step in 1..=2 {
+        server.control(id, json!({ "action": "step" }));
+        assert_eq!(events.frame()["iteration"].as_u64(), Some(at + step));
+    }
+    server.control(id, json!({ "action": "play" }));
+    while events.frame()["iteration"].as_u64().unwrap() < at + 200 {}
+    server.control(id, json!({ "action": "pause" }));
+    let frame = paused(&mut events);
+    let epochs = frame["iteration"].as_u64().unwrap();
+    assert_eq!(frame["command_exact"], Value::Null);
+    let line = frame["command"].as_str().unwrap();
+    assert_eq!(
+        line,
+        format!(
+            "dnn train builtin:planar --data-seed 1 --layers 4 --hidden-activation tanh --init scaled:0.01 --seed 2 \
+             --learning-rate 0.01 --batch-size 64 --epochs {epochs} --optimizer adam --keep-prob 0.8 --validation 0.2"
+        )
+    );
+    let output = Command::new(env!("CARGO_BIN_EXE_dnn")).args(&words(line)[1..]).arg("--json").output().unwrap();
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(report["iterations"].as_u64(), Some(epochs));
+    let relative = |a: f64, b: f64| (a - b).abs() / b.abs();
+    let (cost, test_cost) = (frame["cost"].as_f64().unwrap(), frame["test_cost"].as_f64().unwrap());
+    assert!(relative(report["final_cost"].as_f64().unwrap(), cost) < 1e-12, "{report} vs {cost}");
+    assert!(relative(report["validation_cost"].as_f64().unwrap(), test_cost) < 1e-12, "{report} vs {test_cost}");
+    assert_eq!(report["train_accuracy"], frame["train_accuracy"]);
+}
+
 #[test]
 fn steps_count_one_iteration_and_a_new_learning_rate_keeps_the_weights() {
     let server = Server::start();

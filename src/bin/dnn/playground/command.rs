@@ -57,15 +57,18 @@ pub fn command(frame: &Frame) -> Command {
     }
     if training.optimizer != "gd" {
         flag("optimizer", training.optimizer.clone());
-        why_not
-            .push(format!("{} starts its averages again at each stretch of the page's training", training.optimizer));
+        if let Some(at) = frame.restarted_at {
+            why_not.push(format!("{} started its averages again at iteration {at}", training.optimizer));
+        }
     }
     if training.l2 > 0.0 {
         flag("l2", training.l2.to_string());
     }
     if training.keep_prob < 1.0 {
         flag("keep-prob", training.keep_prob.to_string());
-        why_not.push("dropout's generator starts again at each stretch of the page's training".to_string());
+        if let Some(at) = frame.restarted_at {
+            why_not.push(format!("dropout's generator started again at iteration {at}"));
+        }
     }
     if data.test_fraction > 0.0 {
         flag("validation", data.test_fraction.to_string());
