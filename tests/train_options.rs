@@ -310,3 +310,28 @@ fn fit_observed_shows_each_epoch_and_matches_fit_with() {
     assert_eq!(&shown[11].1, observed.layers()[0].w());
     assert_eq!(observed.layers()[0].w(), plain.layers()[0].w());
 }
+
+/// A run of any length starts: the history is not sized for all of `usize::MAX / 2` epochs up
+/// front (that was a capacity-overflow panic, and `dnn train --iterations 100000000000000` an
+/// abort). The callback ends it after three.
+#[test]
+fn a_run_of_absurd_length_starts_and_stops_when_told() {
+    use dnn::{fit_with, Activation, Architecture, Init, Network, NumpyRng, TrainConfig};
+    use std::ops::ControlFlow;
+    let mut rng = NumpyRng::new(3);
+    let x = rng.randn_matrix(2, 20);
+    let y = x.row(0).mapv(|v| f64::from(u8::from(v > 0.0))).insert_axis(ndarray::Axis(0));
+    let arch = Architecture::new(&[2, 3, 1], Activation::Tanh, Activation::Sigmoid).unwrap();
+    let network = Network::<f64>::init(&arch, Init::He, &mut NumpyRng::new(1)).unwrap();
+    let config = TrainConfig::new(0.1, usize::MAX / 2).check().unwrap();
+    let (_, history) = fit_with(network, x.view(), y.view(), &config, |progress| {
+        if progress.iteration == 2 {
+            ControlFlow::Break(())
+        } else {
+            ControlFlow::Continue(())
+        }
+    })
+    .unwrap();
+    assert_eq!(history.costs.len(), 3);
+    assert!(history.stopped_early);
+}

@@ -23,6 +23,9 @@ use crate::optimizer::OptimizerState;
 use crate::regularization::{add_l2_gradient, l2_cost_given_first};
 use crate::{Error, Float, Network, NumpyRng, Result};
 
+/// Epochs whose costs the history has room for before training starts.
+const HISTORY_RESERVED: usize = 1 << 20;
+
 /// Validation data: X (n_x × m_v) and Y (n\[L\] × m_v), scored after every epoch.
 pub type ValidationData<'a, T> = (ArrayView2<'a, T>, ArrayView2<'a, T>);
 
@@ -53,7 +56,8 @@ pub fn fit<T: Float>(
 /// ([`Divergence::last_finite_updates`]).
 ///
 /// Nothing is allocated inside the loop: the workspace, the optimizer's state, the batches
-/// and the history are sized before the first epoch.
+/// and the history are sized before the first epoch (the history for the first 2²⁰ epochs;
+/// it grows by doubling past that).
 pub fn fit_with<T: Float>(
     network: Network<T>,
     x: ArrayView2<T>,
@@ -138,10 +142,13 @@ fn run_training<T: Float>(
     let mut masks = settings.dropout.as_ref().map(|dropout| NumpyRng::new(dropout.seed));
     let mut scorer = validation.map(|(x_val, y_val)| Scorer::new(&network, x_val, y_val, config.threads()));
     let epochs = config.iterations();
-    let mut history = History { costs: Vec::with_capacity(epochs), ..History::default() };
+    // The history is sized for the whole run up to HISTORY_RESERVED epochs; a longer run (a
+    // playground left training, an absurd --iterations) grows it past that, by doubling.
+    let reserved = epochs.min(HISTORY_RESERVED);
+    let mut history = History { costs: Vec::with_capacity(reserved), ..History::default() };
     if scorer.is_some() {
-        history.validation_costs.reserve(epochs);
-        history.validation_accuracies.reserve(epochs);
+        history.validation_costs.reserve(reserved);
+        history.validation_accuracies.reserve(reserved);
     }
     let use_gram = gram_allowed
         && settings.gram_obstacle().is_none()
