@@ -120,6 +120,16 @@ impl Optimizer {
         }
     }
 
+    /// Which running averages it keeps: (velocity v, squared average s).
+    pub(crate) fn moments(self) -> (bool, bool) {
+        match self {
+            Optimizer::GradientDescent => (false, false),
+            Optimizer::Momentum { .. } => (true, false),
+            Optimizer::RmsProp { .. } => (false, true),
+            Optimizer::Adam { .. } => (true, true),
+        }
+    }
+
     /// Checks the hyperparameters: every β in [0, 1), ε finite and greater than 0.
     pub fn check(&self) -> Result<()> {
         let beta = |name: &'static str, value: f64| {
@@ -207,12 +217,7 @@ impl<T: Float> OptimizerState<T> {
     /// Zero velocities and squared averages shaped like `network`'s parameters, for those the
     /// optimizer uses.
     pub(crate) fn new(optimizer: Optimizer, network: &Network<T>) -> Self {
-        let (velocity, squares) = match optimizer {
-            Optimizer::GradientDescent => (false, false),
-            Optimizer::Momentum { .. } => (true, false),
-            Optimizer::RmsProp { .. } => (false, true),
-            Optimizer::Adam { .. } => (true, true),
-        };
+        let (velocity, squares) = optimizer.moments();
         let layers = network
             .layers()
             .iter()
@@ -436,12 +441,7 @@ mod tests {
             let run = |parts: usize| {
                 let mut state = OptimizerState { optimizer, layers: Vec::new(), t: 0 };
                 // Unused moments are empty, as `OptimizerState::new` makes them.
-                let (velocity, squares) = match optimizer {
-                    Optimizer::GradientDescent => (false, false),
-                    Optimizer::Momentum { .. } => (true, false),
-                    Optimizer::RmsProp { .. } => (false, true),
-                    Optimizer::Adam { .. } => (true, true),
-                };
+                let (velocity, squares) = optimizer.moments();
                 let zeros = |used: bool| if used { Array2::zeros(w.raw_dim()) } else { Array2::zeros((0, 0)) };
                 let (mut w, mut v, mut s) = (w.clone(), zeros(velocity), zeros(squares));
                 for _ in 0..3 {

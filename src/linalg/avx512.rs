@@ -4,7 +4,8 @@
 //! written back the same way, `c = (accumulate ? c : 0) + scale · acc`, so the two give the
 //! same bits; rows of C that are contiguous are written back as vectors, with masks past the
 //! last column. (The AVX2 kernel writes value by value: as vectors, the thin products that
-//! read B in place, which stay on AVX2, measured slower.)
+//! read B in place, which stay on AVX2, measured slower.) A tile with fewer than six valid
+//! rows (the last of 25) runs a kernel of its rows alone, summing each element the same way.
 
 use std::arch::x86_64::*;
 
@@ -18,14 +19,25 @@ macro_rules! tile {
         $zero:ident, $load:ident, $set1:ident, $fmadd:ident, $mul:ident, $add:ident,
         $maskz_load:ident, $mask_store:ident, $store:ident
     ) => {
-        /// Computes the tile and writes it back (see `GemmScalar::tile`).
+        /// Computes the tile and writes it back (see `GemmScalar::tile`); a tile with fewer
+        /// than MR valid rows costs its rows alone.
         ///
         /// # Safety
         /// As the tile of R rows below, with R = MR.
         #[target_feature(enable = "avx512f")]
         pub(super) unsafe fn $name(kc: usize, a: Panel<$t>, b: Panel<$t>, tile: Tile<$t>, scale: $t, accumulate: bool) {
-            // SAFETY: the caller's guarantees.
-            unsafe { $rows_name::<MR>(kc, a, b, tile, scale, accumulate) }
+            // SAFETY: the caller's guarantees; each kernel reads the first R ≤ MR rows of
+            // the panel and writes the tile's rows, R or fewer.
+            unsafe {
+                match tile.rows {
+                    1 => $rows_name::<1>(kc, a, b, tile, scale, accumulate),
+                    2 => $rows_name::<2>(kc, a, b, tile, scale, accumulate),
+                    3 => $rows_name::<3>(kc, a, b, tile, scale, accumulate),
+                    4 => $rows_name::<4>(kc, a, b, tile, scale, accumulate),
+                    5 => $rows_name::<5>(kc, a, b, tile, scale, accumulate),
+                    _ => $rows_name::<MR>(kc, a, b, tile, scale, accumulate),
+                }
+            }
         }
 
         /// Computes the first R ≤ MR rows of the tile (`tile.rows` ≤ R) and writes them back,
@@ -36,7 +48,7 @@ macro_rules! tile {
         #[doc = concat!(stringify!($nr), " columns;")]
         /// the tile's valid part lies in a live, exclusively borrowed C.
         #[target_feature(enable = "avx512f")]
-        pub(super) unsafe fn $rows_name<const R: usize>(
+        unsafe fn $rows_name<const R: usize>(
             kc: usize,
             a: Panel<$t>,
             b: Panel<$t>,

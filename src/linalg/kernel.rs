@@ -165,21 +165,6 @@ pub trait GemmScalar: Sized {
         accumulate: bool,
     );
 
-    /// [`Self::tile`] for a tile of fewer than MR valid rows, at the cost of its rows alone
-    /// where the kernel can (AVX-512), else of a whole tile; the same bits either way.
-    ///
-    /// # Safety
-    /// As [`Self::tile`].
-    unsafe fn tile_rows(
-        kernel: Kernel,
-        kc: usize,
-        a: Panel<Self>,
-        b: Panel<Self>,
-        tile: Tile<Self>,
-        scale: Self,
-        accumulate: bool,
-    );
-
     /// The eight partial sums of a dot product (partial l holds Σ x[i]·y[i] over i ≡ l mod 8,
     /// up to the last whole eight) for `R` rows against the same `y`, with AVX2 + FMA.
     ///
@@ -211,7 +196,7 @@ unsafe fn tile_portable<T: Float, const NR: usize>(kc: usize, a: Panel<T>, b: Pa
 
 /// Implements [`GemmScalar`] for one type.
 macro_rules! gemm_scalar {
-    ($t:ty, $nr:expr, $avx2:path, $avx512:path, $avx512_rows:ident, $dots:path) => {
+    ($t:ty, $nr:expr, $avx2:path, $avx512:path, $dots:path) => {
         impl GemmScalar for $t {
             const NR: usize = $nr;
 
@@ -237,37 +222,6 @@ macro_rules! gemm_scalar {
                 }
             }
 
-            #[inline(always)]
-            unsafe fn tile_rows(
-                kernel: Kernel,
-                kc: usize,
-                a: Panel<$t>,
-                b: Panel<$t>,
-                tile: Tile<$t>,
-                scale: $t,
-                accumulate: bool,
-            ) {
-                #[cfg(target_arch = "x86_64")]
-                if kernel == Kernel::Avx512 {
-                    use super::avx512::$avx512_rows as rows;
-                    // SAFETY: the caller's guarantees; each kernel reads the first R ≤ MR
-                    // rows of the panel and writes tile.rows ≤ R of them.
-                    unsafe {
-                        match tile.rows {
-                            1 => rows::<1>(kc, a, b, tile, scale, accumulate),
-                            2 => rows::<2>(kc, a, b, tile, scale, accumulate),
-                            3 => rows::<3>(kc, a, b, tile, scale, accumulate),
-                            4 => rows::<4>(kc, a, b, tile, scale, accumulate),
-                            5 => rows::<5>(kc, a, b, tile, scale, accumulate),
-                            _ => rows::<MR>(kc, a, b, tile, scale, accumulate),
-                        }
-                    }
-                    return;
-                }
-                // SAFETY: the caller's guarantees.
-                unsafe { Self::tile(kernel, kc, a, b, tile, scale, accumulate) }
-            }
-
             #[cfg(target_arch = "x86_64")]
             #[inline(always)]
             unsafe fn partial_dots_avx2<const R: usize>(x: [&[$t]; R], y: &[$t]) -> [[$t; 8]; R] {
@@ -278,5 +232,5 @@ macro_rules! gemm_scalar {
     };
 }
 
-gemm_scalar!(f64, 8, super::avx2::tile_f64, super::avx512::tile_f64, tile_rows_f64, super::avx2::partial_dots_f64);
-gemm_scalar!(f32, 16, super::avx2::tile_f32, super::avx512::tile_f32, tile_rows_f32, super::avx2::partial_dots_f32);
+gemm_scalar!(f64, 8, super::avx2::tile_f64, super::avx512::tile_f64, super::avx2::partial_dots_f64);
+gemm_scalar!(f32, 16, super::avx2::tile_f32, super::avx512::tile_f32, super::avx2::partial_dots_f32);

@@ -8,8 +8,8 @@
 //! panel is one contiguous run, read from start to end. Each element of C is summed in
 //! KP-deep slices in order, one fused multiply-add per step, whatever the number of threads;
 //! the slices are shallower than the blocked product's, so the bits are not always its bits.
-//! A tile with fewer than MR rows left (25 rows are four tiles and one row) costs its rows
-//! alone with the AVX-512 kernel.
+//! (The AVX-512 kernel runs a tile with fewer than MR rows left, as the last of 25 rows, at
+//! the cost of its rows.)
 
 use ndarray::{s, ArrayView2, ArrayViewMut2, Axis};
 
@@ -147,7 +147,7 @@ fn packed_product<T: Float>(mut c: ArrayViewMut2<T>, scale: T, a: &[T], p: usize
                 // SAFETY: the packed panels hold kc steps of MR rows / nr columns (zero past
                 // the operands' ends), the tile is inside `c`, and the kernel was detected
                 // when B was packed.
-                unsafe { T::tile_rows(b.kernel, kc, a_panel, b_panel, tile, scale, pc > 0) };
+                unsafe { T::tile(b.kernel, kc, a_panel, b_panel, tile, scale, pc > 0) };
             }
         }
     }

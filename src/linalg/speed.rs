@@ -12,7 +12,9 @@
 //! m = 209 (W1·X and dW1 = (1/m)·dZ1·Xᵀ), X stored one example per row as the data files
 //! give it, and a mini-batch of 64
 //! columns of [784, 256, 128, 1] (W1·Xb, W2·A1, dW1 = dZ1·Xbᵀ, dW2 = dZ2·A1ᵀ and
-//! dA1 = W2ᵀ·dZ2), in f64 and f32, on one thread and on two.
+//! dA1 = W2ᵀ·dZ2), and the SIGNS network's Gram form on 1080 pictures (G = XᵀX, and C·G both
+//! read in place and packed once), in f64 and f32, on one thread and on two (split as training
+//! splits them, with the helper thread).
 
 use std::hint::black_box;
 use std::time::{Duration, Instant};
@@ -262,13 +264,14 @@ fn products<T: Float>() {
 /// 1080 pictures) with G packed once, as training runs it, against `matmul_into`'s.
 fn packed_gram<T: Float>() {
     let mut rng = NumpyRng::new(1);
-    let (p, m) = (25, std::env::var("DNN_GRAM_M").map_or(1080, |m| m.parse().unwrap()));
+    let (p, m) = (25, 1080);
     let c_factor = operand::<T>(&mut rng, p, m, View::Plain);
     let g = operand::<T>(&mut rng, m, m, View::Plain);
     let packed = super::PackedB::new(g.view());
     let flop = 2.0 * (p * m * m) as f64;
     for threads in [1, 2] {
-        let (mut plain_scratch, mut packed_scratch) = (GemmScratch::new(threads), GemmScratch::new(threads));
+        let (mut plain_scratch, mut packed_scratch) =
+            (GemmScratch::for_training(threads), GemmScratch::for_training(threads));
         let (mut plain_c, mut packed_c) = (Array2::<T>::zeros((p, m)), Array2::<T>::zeros((p, m)));
         let mut plain = || {
             matmul_with(Kernel::detect(), plain_c.view_mut(), T::one(), c_factor.view(), g.view(), &mut plain_scratch);
