@@ -29,8 +29,8 @@ pub const FRAME_RATE: u32 = 30;
 /// The time between two frames.
 const FRAME: Duration = Duration::from_nanos(1_000_000_000 / FRAME_RATE as u64);
 
-/// The most epochs one call of [`fit_observed`] runs. The library sizes the call's history
-/// for all of them up front (8 bytes each, touched only as epochs are done), which bounds it.
+/// The most epochs one call of [`fit_observed`] runs. The call's history keeps 8 bytes an
+/// epoch until it ends, which this bounds (128 MiB) for a page left training.
 pub const LONGEST_CALL: usize = 1 << 24;
 
 /// The controls a page sends, waiting for the training thread.
