@@ -132,7 +132,8 @@ fn run_training<T: Float>(
     let (x, y) = (x.view(), y.view());
     let m = x.ncols();
     let batch_size = config.batch_size(m);
-    let mut batches = (batch_size < m).then(|| MiniBatches::new(x, y, batch_size, settings.shuffle_seed));
+    let mut batches =
+        (batch_size < m).then(|| MiniBatches::new(x, y, batch_size, settings.shuffle_seed, config.threads()));
     let mut ws = Workspace::for_training(&network, batch_size, config.threads(), &keep_probs);
     // The last, smaller mini-batch of an epoch has buffers of its own.
     let last_size = if batch_size < m { m % batch_size } else { 0 };
