@@ -60,6 +60,7 @@ pub mod memory;
 pub mod metrics;
 pub mod model_file;
 mod network;
+pub mod number;
 pub mod optimizer;
 #[cfg(feature = "plot")]
 pub mod plot;

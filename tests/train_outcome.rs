@@ -83,6 +83,19 @@ fn a_diverged_run_fails_and_saves_no_model() {
     assert!(dir.join("m.safetensors").exists());
 }
 
+/// A learning rate far out of range is written as it was typed, not as 31 digits.
+#[test]
+fn a_huge_learning_rate_is_written_in_scientific_notation() {
+    let dir = common::temp_dir("train-huge-rate");
+    let output = dnn(&dir, &["train", "builtin:planar", "--learning-rate", "1e30", "--quiet"]);
+    assert_eq!(
+        text(&output.stderr),
+        "error: training diverged at iteration 1: the cost grew from 0.693048 to 3.918e27, over 100 times its first \
+         value, with learning rate 1e30; try a smaller learning rate, such as 1e29\n"
+    );
+    assert_eq!(output.status.code(), Some(1));
+}
+
 #[test]
 fn keep_diverged_saves_the_last_finite_network() {
     let dir = common::temp_dir("train-keep-diverged");

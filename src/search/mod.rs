@@ -124,7 +124,7 @@ impl fmt::Display for Regimen {
             parts.push(format!("batches of {size}"));
         }
         if self.l2 != 0.0 {
-            parts.push(format!("L2 {}", self.l2));
+            parts.push(format!("L2 {}", crate::number::written(self.l2)));
         }
         if self.keep_prob != 1.0 {
             parts.push(format!("keep {}", self.keep_prob));
@@ -210,7 +210,11 @@ impl fmt::Display for Trial {
         write!(
             f,
             "layers {layers}, {}, init {}, learning rate {}, {} {unit}, seed {}",
-            self.hidden_activation, self.init, self.learning_rate, self.iterations, self.seed
+            self.hidden_activation,
+            self.init,
+            crate::number::written(self.learning_rate),
+            self.iterations,
+            self.seed
         )?;
         if self.regimen != Regimen::default() {
             write!(f, ", {}", self.regimen)?;

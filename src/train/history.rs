@@ -2,6 +2,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::number::written;
+
 /// Training diverges when its cost is NaN or infinite, or grows past this many times its
 /// first cost. Gradient descent with a small enough step never raises the cost; a rise to a
 /// hundred times the start is far past any wobble of a step that is merely large.
@@ -108,17 +110,19 @@ impl std::fmt::Display for Divergence {
             write!(
                 f,
                 "training diverged at iteration {iteration}: the cost grew from {} to {}, \
-                 over {DIVERGENCE_FACTOR} times its first value, with learning rate {learning_rate}",
+                 over {DIVERGENCE_FACTOR} times its first value, with learning rate {}",
                 short(first_cost),
-                short(cost)
+                short(cost),
+                written(learning_rate)
             )?;
         } else {
             write!(
                 f,
-                "training diverged at iteration {iteration}: the cost became {cost} with learning rate {learning_rate}"
+                "training diverged at iteration {iteration}: the cost became {cost} with learning rate {}",
+                written(learning_rate)
             )?;
         }
-        write!(f, "; try a smaller learning rate, such as {}", self.suggested_learning_rate())
+        write!(f, "; try a smaller learning rate, such as {}", written(self.suggested_learning_rate()))
     }
 }
 

@@ -185,7 +185,8 @@ pub fn hold_out(train: &mut Dataset, fraction: f64, classify: bool, seed: u32, s
 /// 10000 epochs".
 pub fn describe(config: &TrainConfig, best_epoch: Option<u64>) -> String {
     let unit = if config.batch_size.is_some() { "epochs" } else { "iterations" };
-    let mut parts = vec![config.optimizer.to_string(), format!("learning rate {}", config.learning_rate)];
+    let mut parts =
+        vec![config.optimizer.to_string(), format!("learning rate {}", dnn::number::written(config.learning_rate))];
     if let Some(size) = config.batch_size {
         parts.push(format!("mini-batches of {size} (shuffle seed {})", config.shuffle_seed));
     }

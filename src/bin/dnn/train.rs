@@ -383,7 +383,7 @@ fn train_as<T: Float>(args: &TrainArgs, plan: &Plan, data: Data, preprocessing: 
         write_history(path, &history, plan.print_every, unit)?;
     }
     if let Some(path) = &args.plot {
-        let title = format!("Cost, learning rate {}", plan.config.learning_rate());
+        let title = format!("Cost, learning rate {}", dnn::number::written(plan.config.learning_rate()));
         let mut curves = vec![Curve { label: "cost", costs: &history.costs }];
         if !history.validation_costs.is_empty() {
             curves.push(Curve { label: "validation cost", costs: &history.validation_costs });

@@ -21,9 +21,14 @@ pub fn format_score(metric: Metric, score: f64) -> String {
 
 /// `x` to `digits` significant digits, or shorter when its exact form is.
 fn significant(x: f64, digits: i32) -> String {
-    let exact = x.to_string();
-    let decimals = (digits - 1 - x.abs().log10().floor() as i32).max(0) as usize;
-    let rounded = format!("{x:.decimals$}");
+    let exact = dnn::number::written(x);
+    let rounded = if exact.contains('e') {
+        let decimals = (digits - 1) as usize;
+        format!("{x:.decimals$e}")
+    } else {
+        let decimals = (digits - 1 - x.abs().log10().floor() as i32).max(0) as usize;
+        format!("{x:.decimals$}")
+    };
     if exact.len() <= rounded.len() {
         exact
     } else {
