@@ -327,3 +327,21 @@ fn a_run_of_absurd_length_starts_and_stops_when_told() {
     assert_eq!(history.costs.len(), 3);
     assert!(history.stopped_early);
 }
+
+/// More threads than cores trains (the same numbers), with a note that the extra ones only
+/// wait; as many as the cores, no note.
+#[test]
+fn more_threads_than_cores_get_a_note() {
+    let dir = temp_dir("threads-note");
+    let cores = std::thread::available_parallelism().map_or(1, usize::from);
+    let more = (cores + 1).to_string();
+    let run = run_dnn(&dir, &["train", "builtin:planar", "--iterations", "3", "--threads", &more], None);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(
+        run.stderr,
+        format!("note: --threads {more} is more than this machine's {cores} cores: the others only wait their turn\n")
+    );
+    let all = cores.to_string();
+    let run = run_dnn(&dir, &["train", "builtin:planar", "--iterations", "3", "--threads", &all], None);
+    assert_eq!((run.code, run.stderr.as_str()), (0, ""));
+}

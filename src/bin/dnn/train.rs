@@ -204,6 +204,12 @@ pub fn run(args: TrainArgs) -> Result<()> {
         let listed = if numbered { format!("0 to {}", names.len() - 1) } else { listed.join(", ") };
         eprintln!("note: {} classes: {listed} (a softmax output)", names.len());
     }
+    let cores = std::thread::available_parallelism().map_or(1, usize::from);
+    if let (true, Some(threads)) = (human, args.threads.filter(|&threads| threads > cores)) {
+        eprintln!(
+            "note: --threads {threads} is more than this machine's {cores} cores: the others only wait their turn"
+        );
+    }
     let (dtype, bytes) = match args.dtype {
         DTypeArg::F64 => (dnn::DType::F64, 8),
         DTypeArg::F32 => (dnn::DType::F32, 4),
