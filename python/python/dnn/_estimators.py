@@ -223,7 +223,7 @@ class Classifier(ClassifierMixin, _Network):
         self.classes_, indexes = np.unique(y, return_inverse=True)
         if len(self.classes_) < 2:
             raise ValueError(
-                f"every label is '{self.classes_[0]}': a classification needs examples of two classes"
+                f"every label is '{self.classes_[0]}' (one class): a classification needs examples of two classes"
             )
         k = len(self.classes_)
         output, n_out = ("sigmoid", 1) if k == 2 else ("softmax", k)
@@ -251,6 +251,11 @@ class Regressor(RegressorMixin, _Network):
     output (one unit per target) trained on the mean squared error. Parameters as
     `Classifier`'s."""
 
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.target_tags.multi_output = True
+        return tags
+
     def fit(self, X, y):
         """Trains a new network on X (m × n_features) and the targets y (m, or m × t)."""
         X, y = validate_data(
@@ -262,6 +267,7 @@ class Regressor(RegressorMixin, _Network):
         return self._train(X, y_rows, "linear", y_rows.shape[1])
 
     def predict(self, X):
-        """The network's outputs for the rows of X: m values (m × t for several targets)."""
-        outputs = self._outputs(X)
+        """The network's outputs for the rows of X: m values (m × t for several targets), as
+        float64 whatever the network computes in (as scikit-learn's regressors give)."""
+        outputs = self._outputs(X).astype(np.float64, copy=False)
         return outputs[:, 0] if self._y_ndim == 1 else outputs
