@@ -238,7 +238,7 @@ impl PyNetwork {
         each!(&self.net, n => n.layers().iter().map(|layer| layer.activation().name()).collect())
     }
 
-    /// The loss trained on: `cross-entropy`, `categorical-cross-entropy` or `mse`.
+    /// The loss trained on: `cross-entropy`, `categorical-cross-entropy` or `mean-squared-error`.
     #[getter]
     fn loss(&self) -> &'static str {
         each!(&self.net, n => n.loss().name())

@@ -12,7 +12,7 @@ import numbers
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
 from sklearn.utils import check_random_state
-from sklearn.utils.multiclass import check_classification_targets, type_of_target
+from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ._native import Network
@@ -218,8 +218,6 @@ class Classifier(ClassifierMixin, _Network):
         """Trains a new network on X (m × n_features) and the labels y (m)."""
         X, y = validate_data(self, X, y, dtype=self._float_type(), ensure_all_finite=False)
         check_classification_targets(y)
-        if type_of_target(y) == "multilabel-indicator":
-            raise ValueError("dnn.Classifier takes one label per example, not several")
         self.classes_, indexes = np.unique(y, return_inverse=True)
         if len(self.classes_) < 2:
             raise ValueError(
