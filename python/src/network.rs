@@ -266,7 +266,7 @@ impl PyNetwork {
     /// on a data file): X is then given in the units of that file.
     #[getter]
     fn preprocesses(&self) -> bool {
-        self.preprocessing != Preprocessing::default()
+        self.preprocessing.scale != dnn::data::Scale::None || self.preprocessing.fill.is_some()
     }
 }
 
@@ -282,17 +282,29 @@ impl PyNetwork {
 
     /// The outputs for the rows of `x` (m × n\[L\], transposed back from the library's
     /// n\[L\] × m), with the preprocessing applied before and the target scaling undone after.
+    ///
+    /// The products' rounding depends on X's layout: X is given to the library as the command
+    /// line gives it, one column per example in standard layout, so that both compute the same
+    /// bits. That is X's own memory for one row or for rows in Fortran order, and a copy
+    /// otherwise. A model with a preprocessing takes X in f64 and scales it in f64, as the
+    /// command line does, before converting it to `T`.
     fn outputs<T: Float + Element>(
         &self,
         py: Python<'_>,
         network: &Network<T>,
         x: &Bound<'_, PyAny>,
     ) -> PyResult<Array2<T>> {
-        let x = x_of::<T>(x)?;
-        let x = x.as_array().reversed_axes();
-        let prepared = self.prepared(x);
-        let x = prepared.as_ref().map_or(x, |p| p.view());
-        let output = py.detach(|| network.predict_proba(x)).or_py()?;
+        let output = if self.preprocesses() {
+            let x = x_of::<f64>(x)?;
+            let prepared = self.prepared(x.as_array().reversed_axes());
+            py.detach(|| network.predict_proba(prepared.view())).or_py()?
+        } else {
+            let x = x_of::<T>(x)?;
+            let x = x.as_array().reversed_axes();
+            let x = x.as_standard_layout();
+            let x = x.view();
+            py.detach(|| network.predict_proba(x)).or_py()?
+        };
         let output = match self.preprocessing.target {
             Some(target) => output.mapv(|v| T::from_f64(target.undo(v.as_f64()))),
             None => output,
@@ -300,21 +312,18 @@ impl PyNetwork {
         Ok(output.reversed_axes())
     }
 
-    /// X (n_x × m) after the model file's filling of missing values and scaling, when it has
-    /// them (computed in f64, as the command line does); `None` when X is used as it is.
-    fn prepared<T: Float>(&self, x: ArrayView2<T>) -> Option<Array2<T>> {
+    /// X (n_x × m) after the model file's filling of missing values and scaling.
+    fn prepared<T: Float>(&self, x: ArrayView2<f64>) -> Array2<T> {
         let Preprocessing { scale, fill, .. } = &self.preprocessing;
-        if *scale == dnn::data::Scale::None && fill.is_none() {
-            return None;
-        }
-        let mut x64 = x.mapv(T::as_f64);
+        let mut x = x.as_standard_layout().into_owned();
         if let Some(fill) = fill {
-            dnn::data::fill_missing(&mut x64, fill);
+            dnn::data::fill_missing(&mut x, fill);
         }
-        if x64.nrows() == scale_len(scale).unwrap_or(x64.nrows()) {
-            scale.apply_in_place(&mut x64);
+        // Another feature count is refused by the network, naming the shapes.
+        if x.nrows() == scale_len(scale).unwrap_or(x.nrows()) {
+            scale.apply_in_place(&mut x);
         }
-        Some(x64.mapv(T::from_f64))
+        x.mapv(T::from_f64)
     }
 
     /// The network (for the course's functions).

@@ -173,7 +173,11 @@ class _Network(BaseEstimator):
         return self.network_.predict_proba(X)
 
     def _network_float_type(self):
-        return np.float32 if self.network_.dtype == "f32" else np.float64
+        """The type X is given to the network in: its own, or float64 for a model that
+        scales its inputs first (a command-line model of a data file), as `dnn predict` does."""
+        if self.network_.dtype == "f32" and not self.network_.preprocesses:
+            return np.float32
+        return np.float64
 
     def save(self, path):
         """Writes the fitted network to a model file (safetensors), the format of
