@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use dnn::data::Preprocessing;
 use dnn::model_file::{self, ModelInfo};
-use dnn::{Activation, Architecture, DType, Float, Init, Network, NumpyRng};
+use dnn::{Activation, Architecture, DType, Dense, Float, Init, Network, NumpyRng};
 use ndarray::{Array2, ArrayView2};
 use numpy::{Element, IntoPyArray, PyArray1, PyReadonlyArray2};
 use pyo3::exceptions::PyTypeError;
@@ -215,15 +215,7 @@ impl PyNetwork {
 
     /// The weights as the course keeps them: `W1` (n\[1\] × n\[0\]), `b1` (n\[1\] × 1), ….
     fn parameters<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
-        let dict = PyDict::new(py);
-        each!(&self.net, n => {
-            for (l, layer) in n.layers().iter().enumerate() {
-                dict.set_item(format!("W{}", l + 1), layer.w().clone().into_pyarray(py))?;
-                let b = layer.b().clone().into_shape_with_order((layer.n_out(), 1)).expect("n[l] values");
-                dict.set_item(format!("b{}", l + 1), b.into_pyarray(py))?;
-            }
-        });
-        Ok(dict)
+        each!(&self.net, n => parameter_dict(py, n.layers()))
     }
 
     /// `[n_x, n[1], …, n[L]]`.
@@ -325,11 +317,18 @@ impl PyNetwork {
         }
         x.mapv(T::from_f64)
     }
+}
 
-    /// The network (for the course's functions).
-    pub fn net(&self) -> &Net {
-        &self.net
+/// The parameters of `layers` as the course keeps them: `W1` (n\[1\] × n\[0\]), `b1`
+/// (n\[1\] × 1), ….
+pub fn parameter_dict<'py, T: Float + Element>(py: Python<'py>, layers: &[Dense<T>]) -> PyResult<Bound<'py, PyDict>> {
+    let dict = PyDict::new(py);
+    for (l, layer) in layers.iter().enumerate() {
+        dict.set_item(format!("W{}", l + 1), layer.w().clone().into_pyarray(py))?;
+        let b = layer.b().clone().into_shape_with_order((layer.n_out(), 1)).expect("n[l] values");
+        dict.set_item(format!("b{}", l + 1), b.into_pyarray(py))?;
     }
+    Ok(dict)
 }
 
 /// The feature count a standardisation was fitted to (others scale any count).

@@ -96,28 +96,46 @@ pub fn fit<T: Float>(
     let m = x.ncols();
     let unit = if config.batch_size(m) < m { "epoch" } else { "iteration" };
     let print_every = if config.iterations() >= 10_000 { 1000 } else { 100 };
+    let initial = network.clone();
+    let (outcome, interrupted) = watched(py, |stop| {
+        let on_epoch = |progress: dnn::Progress| {
+            let last = progress.iteration + 1 == progress.iterations;
+            if settings.verbose && (progress.iteration.is_multiple_of(print_every) || last) {
+                let mut line = format!("Cost after {unit} {}: {:.6}", progress.iteration, progress.cost);
+                if let Some(cost) = progress.validation_cost {
+                    line.push_str(&format!("  validation cost: {cost:.6}"));
+                }
+                print_line(&line);
+            }
+            if stop.load(Ordering::Relaxed) {
+                ControlFlow::Break(())
+            } else {
+                ControlFlow::Continue(())
+            }
+        };
+        fit_validated(initial, x, y, validation, &config, on_epoch)
+    })?;
+    let (trained, history) = outcome.or_py()?;
+    if let Some(signal) = interrupted {
+        return Err(signal);
+    }
+    if let Some(divergence) = &history.diverged {
+        return Err(PyValueError::new_err(divergence.to_string()));
+    }
+    Ok((trained, history))
+}
+
+/// Runs `work` with the GIL released, on a thread of its own, while the calling thread checks
+/// Python's signals every [`SIGNAL_CHECK`]; at the first signal handler that raises (Ctrl-C's
+/// `KeyboardInterrupt`), the flag `work` is given turns true, and `work`'s result comes back
+/// with that exception. A panic in `work` becomes a `RuntimeError`.
+pub fn watched<R: Send>(py: Python<'_>, work: impl FnOnce(&AtomicBool) -> R + Send) -> PyResult<(R, Option<PyErr>)> {
     let stop = AtomicBool::new(false);
     let (done_tx, done_rx) = mpsc::channel::<()>();
-    let initial = network.clone();
     let (outcome, interrupted) = py.detach(move || {
         std::thread::scope(|scope| {
-            let training = scope.spawn(|| {
-                let on_epoch = |progress: dnn::Progress| {
-                    let last = progress.iteration + 1 == progress.iterations;
-                    if settings.verbose && (progress.iteration.is_multiple_of(print_every) || last) {
-                        let mut line = format!("Cost after {unit} {}: {:.6}", progress.iteration, progress.cost);
-                        if let Some(cost) = progress.validation_cost {
-                            line.push_str(&format!("  validation cost: {cost:.6}"));
-                        }
-                        print_line(&line);
-                    }
-                    if stop.load(Ordering::Relaxed) {
-                        ControlFlow::Break(())
-                    } else {
-                        ControlFlow::Continue(())
-                    }
-                };
-                let outcome = fit_validated(initial, x, y, validation, &config, on_epoch);
+            let worker = scope.spawn(|| {
+                let outcome = work(&stop);
                 // The receiver waits for this or for the sender's drop; either ends its wait.
                 let _ = done_tx.send(());
                 outcome
@@ -135,18 +153,11 @@ pub fn fit<T: Float>(
                     Ok(()) | Err(mpsc::RecvTimeoutError::Disconnected) => break,
                 }
             }
-            (training.join(), interrupted)
+            (worker.join(), interrupted)
         })
     });
     let outcome = outcome.map_err(|_| PyRuntimeError::new_err("training failed: an internal error in dnn"))?;
-    let (trained, history) = outcome.or_py()?;
-    if let Some(signal) = interrupted {
-        return Err(signal);
-    }
-    if let Some(divergence) = &history.diverged {
-        return Err(PyValueError::new_err(divergence.to_string()));
-    }
-    Ok((trained, history))
+    Ok((outcome, interrupted))
 }
 
 /// The training and validation parts of a seeded hold-out (stratified for a classifier).
@@ -193,7 +204,7 @@ fn check_memory<T: Float>(network: &Network<T>, config: &dnn::ValidTrainConfig, 
 }
 
 /// Prints one line on Python's `sys.stdout` (so that notebooks and pytest see it).
-fn print_line(line: &str) {
+pub fn print_line(line: &str) {
     Python::attach(|py| {
         let written = py
             .import("sys")
