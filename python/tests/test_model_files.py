@@ -146,6 +146,8 @@ def test_save_and_load_in_python_keep_the_network_the_classes_and_the_parameters
     np.testing.assert_array_equal(loaded.predict_proba(X), model.predict_proba(X))
     np.testing.assert_array_equal(loaded.predict(X), model.predict(X))
     assert loaded.n_iter_ == 5
+    loaded.save(tmp_path / "again.safetensors")
+    np.testing.assert_array_equal(dnn.load(tmp_path / "again.safetensors").predict_proba(X), model.predict_proba(X))
 
 
 def test_pythons_safetensors_reads_a_python_model(tmp_path):

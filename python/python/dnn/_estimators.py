@@ -187,8 +187,8 @@ class _Network(BaseEstimator):
         record = {
             "estimator": type(self).__name__,
             "params": {k: v for k, v in self.get_params().items() if _json_safe(v)},
-            "iterations": self.n_iter_,
-            "final_cost": self.loss_,
+            "iterations": getattr(self, "n_iter_", None),
+            "final_cost": getattr(self, "loss_", None),
         }
         self.network_.save(str(path), class_names=names, training=json.dumps(record))
 

@@ -26,7 +26,8 @@ def load(path):
 
     Its hyperparameters are those the file records (an estimator's `save` records them all,
     `dnn train` its layers and activations). A model trained by `dnn train` on a data file
-    applies that file's scaling to X, as `dnn predict` does: X is given in the file's units.
+    applies that file's scaling to X, as `dnn predict` does: X is given in the file's units,
+    its columns in the file's order (without the label, ID and ignored columns).
     """
     network = Network.load(str(path))
     record = json.loads(network.training) if network.training else {}
