@@ -76,6 +76,17 @@ pub fn load<T: Float>(path: impl AsRef<Path>) -> Result<(Network<T>, ModelMeta)>
     from_bytes(&bytes).map_err(|refusal| refusal.at(path))
 }
 
+/// The bytes [`save`] writes to a file, for a caller that keeps them elsewhere (Python's
+/// pickle, a database).
+pub fn to_vec<T: Float>(network: &Network<T>, info: &ModelInfo) -> Result<Vec<u8>> {
+    to_bytes(network, info).map_err(|reason| Error::ModelFile { path: "(in memory)".into(), reason })
+}
+
+/// Reads a model file's bytes as [`load`] reads the file; errors name them `name`.
+pub fn load_bytes<T: Float>(bytes: &[u8], name: impl AsRef<Path>) -> Result<(Network<T>, ModelMeta)> {
+    from_bytes(bytes).map_err(|refusal| refusal.at(name.as_ref()))
+}
+
 /// Reads only the metadata of a model file.
 pub fn read_meta(path: impl AsRef<Path>) -> Result<ModelMeta> {
     let path = path.as_ref();

@@ -43,6 +43,21 @@ fn assert_bits_equal<T: Float>(a: &Network<T>, b: &Network<T>) {
 }
 
 #[test]
+fn bytes_in_memory_are_the_file_and_read_back_bit_exact() {
+    let dir = common::temp_dir("model-file-bytes");
+    let path = dir.join("model.safetensors");
+    let net = network::<f64>();
+    model_file::save(&path, &net, &info()).unwrap();
+    let bytes = model_file::to_vec(&net, &info()).unwrap();
+    assert_eq!(bytes, std::fs::read(&path).unwrap());
+    let (loaded, meta) = model_file::load_bytes::<f64>(&bytes, "pickled").unwrap();
+    assert_bits_equal(&net, &loaded);
+    assert_eq!(meta.class_names, info().class_names);
+    let error = model_file::load_bytes::<f64>(&bytes[..40], "pickled").map(|_| ()).unwrap_err();
+    assert!(error.to_string().starts_with("pickled: not a valid dnn model file: "), "{error}");
+}
+
+#[test]
 fn round_trip_is_bit_exact_in_f64_and_f32() {
     let dir = common::temp_dir("model-file-round-trip");
     let path = dir.join("model.safetensors");
