@@ -66,7 +66,7 @@ def test_bad_hyperparameters_are_refused_with_dnns_message(estimator, params, me
 def test_a_diverging_run_is_refused_with_a_smaller_learning_rate_to_try():
     message = (
         "training diverged at iteration 1: the cost grew from 1.397461 to 2.001e11, over 100 times its first "
-        "value, with learning rate 1000000; try a smaller learning rate, such as 100000"
+        "value, with learning rate 1e6; try a smaller learning rate, such as 100000"
     )
     model = dnn.Classifier(learning_rate_init=1e6, solver="sgd", batch_size=None, random_state=0)
     with pytest.raises(ValueError, match=f"^{re.escape(message)}$"):
