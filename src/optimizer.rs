@@ -282,8 +282,15 @@ impl<T: Float> OptimizerState<T> {
     }
 }
 
-/// Parameters from which an update is split in two between threads.
-const PARALLEL_PARAMETERS: usize = 1 << 15;
+/// Parameters from which an update is split in two between threads: gradient descent and
+/// momentum cost a few additions a value, RMSprop and Adam a square root and divisions, which
+/// pay for the hand-over on far shorter arrays.
+fn parallel_parameters(optimizer: Optimizer) -> usize {
+    match optimizer {
+        Optimizer::GradientDescent | Optimizer::Momentum { .. } => 1 << 15,
+        Optimizer::RmsProp { .. } | Optimizer::Adam { .. } => 1 << 12,
+    }
+}
 
 /// One parameter array's update, in the course's expression order (which matters only in the
 /// last bit): `W − α·dW`; momentum `β·v + (1 − β)·dW` then `W − α·v`; RMSprop
@@ -320,7 +327,7 @@ fn update_in_parts<T: Float>(
     s: &mut [T],
     parts: usize,
 ) {
-    if parts >= 2 && param.len() >= PARALLEL_PARAMETERS {
+    if parts >= 2 && param.len() >= parallel_parameters(optimizer) {
         let mid = param.len() / 2;
         // Unused moments are empty and stay so in both halves.
         let at = |moment: &[T]| mid.min(moment.len());
