@@ -248,6 +248,17 @@ impl PyNetwork {
         self.class_names.clone()
     }
 
+    /// The names of the features in the order X gives them, for a model trained by `dnn
+    /// train` on a file with a header (`None` otherwise): the columns with the role of a
+    /// feature, in the file's order.
+    #[getter]
+    fn feature_names(&self) -> Option<Vec<String>> {
+        let columns = self.preprocessing.columns.as_ref()?;
+        let names = columns.names.as_ref()?;
+        let features = names.iter().zip(&columns.roles).filter(|(_, role)| **role == dnn::data::ColumnRole::Feature);
+        Some(features.map(|(name, _)| name.clone()).collect())
+    }
+
     /// The model file's record of training, as a JSON document (or `None`).
     #[getter]
     fn training(&self) -> Option<String> {

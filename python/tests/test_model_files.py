@@ -108,6 +108,7 @@ def test_a_cli_model_predicts_the_same_bits_in_python(tmp_path, dnn_bin, dtype):
     assert model.network_.preprocesses  # dnn train standardised the file's features
     assert model.network_.dtype == dtype
     assert model.get_params()["hidden_layer_sizes"] == (5,)
+    assert list(model.feature_names_in_) == HEADER
     proba = model.predict_proba(IRIS_X)
     for k, name in enumerate(model.classes_):
         assert_same_bits([row[f"p_{name}"] for row in rows], proba[:, k])
@@ -160,3 +161,29 @@ def test_pythons_safetensors_reads_a_python_model(tmp_path):
     assert meta["layer_sizes"] == [4, 5, 3]
     assert meta["class_names"] == ["setosa", "versicolor", "virginica"]
     np.testing.assert_array_equal(W1, model.coefs_[0].T)
+
+
+def test_a_cli_model_names_its_features_without_the_id_label_and_ignored_columns(tmp_path, dnn_bin):
+    rows = ["id,b,skip,a,y"] + [f"e{j},{j % 7 * 0.5},{j},{(j * 3) % 5 - 2.0},{j % 2}" for j in range(40)]
+    (tmp_path / "train.csv").write_text("\n".join(rows) + "\n")
+    model_path = tmp_path / "cli.safetensors"
+    train = subprocess.run(
+        [dnn_bin, "train", str(tmp_path / "train.csv"), "--id-column", "id", "--ignore-columns", "skip",
+         "--label-column", "y", "--layers", "3", "--iterations", "20", "--quiet", "--model", str(model_path)],
+        capture_output=True, text=True,
+    )
+    assert train.returncode == 0, train.stderr
+    model = dnn.load(model_path)
+    assert list(model.feature_names_in_) == ["b", "a"]
+    assert model.n_features_in_ == 2
+    # An .npy file has no column names: none are claimed.
+    np.save(tmp_path / "x.npy", np.array([[0.5, 1.0], [1.5, -2.0], [0.0, 2.0], [3.0, 0.0]]))
+    np.save(tmp_path / "y.npy", np.array([0.0, 1.0, 0.0, 1.0]))
+    model_path = tmp_path / "npy.safetensors"
+    train = subprocess.run(
+        [dnn_bin, "train", str(tmp_path / "x.npy"), "--layers", "3", "--iterations", "20", "--quiet",
+         "--model", str(model_path)],
+        capture_output=True, text=True,
+    )
+    assert train.returncode == 0, train.stderr
+    assert not hasattr(dnn.load(model_path), "feature_names_in_")

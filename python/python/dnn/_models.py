@@ -27,7 +27,8 @@ def load(path):
     Its hyperparameters are those the file records (an estimator's `save` records them all,
     `dnn train` its layers and activations). A model trained by `dnn train` on a data file
     applies that file's scaling to X, as `dnn predict` does: X is given in the file's units,
-    its columns in the file's order (without the label, ID and ignored columns).
+    its columns in the file's order (without the label, ID and ignored columns), whose names
+    `feature_names_in_` holds when the file had a header.
     """
     network = Network.load(str(path))
     record = json.loads(network.training) if network.training else {}
@@ -46,6 +47,9 @@ def load(path):
         estimator.hidden_layer_sizes = tuple(estimator.hidden_layer_sizes)
     estimator.network_ = network
     estimator.n_features_in_ = sizes[0]
+    if network.feature_names is not None:
+        # scikit-learn then refuses a DataFrame whose columns are not these, in this order.
+        estimator.feature_names_in_ = np.asarray(network.feature_names, dtype=object)
     estimator.n_layers_ = len(sizes)
     estimator.n_outputs_ = sizes[-1]
     estimator.out_activation_ = _OUT_ACTIVATIONS[output]
