@@ -5,7 +5,7 @@
 //! Every count is checked: sizes whose product passes `u64` give `None` (more than any
 //! machine holds) instead of wrapping round to a small number.
 
-use crate::{Architecture, DType, Error, Result};
+use crate::{Architecture, DType, Error, Result, ValidTrainConfig};
 
 /// Bytes needed to train `arch` on `m` examples in `dtype`, at the peak:
 ///
@@ -46,6 +46,24 @@ pub fn batch_training_bytes(arch: &Architecture, m: usize, batch: usize, dtype: 
         .plus(Count::of(n_x).plus(Count::of(n_out)).times(m).times(2))
         .plus(Count::of(n_x).plus(Count::of(n_out)).times(batch));
     values.times(dtype_bytes(dtype)).0
+}
+
+/// Bytes needed to train `arch` on `m` examples in `dtype` as `config` says: in mini-batches
+/// ([`batch_training_bytes`]) when its batches are smaller than m, else in one batch
+/// ([`training_bytes`], with the Gram form when `config` uses it). `None` when the count
+/// passes `u64`.
+pub fn configured_training_bytes(
+    arch: &Architecture,
+    m: usize,
+    config: &ValidTrainConfig,
+    dtype: DType,
+) -> Option<u64> {
+    let batch = config.batch_size(m);
+    if batch < m {
+        batch_training_bytes(arch, m, batch, dtype)
+    } else {
+        training_bytes(arch, m, dtype, config.uses_gram(arch.sizes()[0], m, dtype_bytes(dtype)))
+    }
 }
 
 /// Bytes needed to predict with `arch` on `m` examples in `dtype`: the parameters, Z\[l\] and

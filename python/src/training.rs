@@ -190,16 +190,7 @@ fn hold_out<T: Float>(
 
 /// Refuses a training that needs more memory than is free, as `dnn train` does.
 fn check_memory<T: Float>(network: &Network<T>, config: &dnn::ValidTrainConfig, m: usize) -> PyResult<()> {
-    let arch = network.architecture();
-    let batch = config.batch_size(m);
-    let needed = if batch < m {
-        dnn::memory::batch_training_bytes(&arch, m, batch, T::DTYPE)
-    } else {
-        let settings = config.config();
-        let gram =
-            settings.gram_obstacle().is_none() && settings.gram.applies(arch.sizes()[0], m, std::mem::size_of::<T>());
-        dnn::memory::training_bytes(&arch, m, T::DTYPE, gram)
-    };
+    let needed = dnn::memory::configured_training_bytes(&network.architecture(), m, config, T::DTYPE);
     dnn::memory::check_fits("training", needed).or_py()
 }
 

@@ -10,8 +10,8 @@ use crate::{Float, NumpyRng};
 /// X is kept example by example (m × n_x, each example's features contiguous) so that a
 /// batch is gathered by copying whole rows, then turned into the course's n_x × B layout
 /// (one column per example, rows contiguous, which the products read fastest). On two or more
-/// threads the batch's two halves are gathered side by side, and the next batch's rows are
-/// fetched towards the cache while the current one trains. The full batches and the smaller
+/// threads the batch's two halves are gathered side by side; on any number, the next batch's
+/// rows are fetched towards the cache while the current one trains. The full batches and the smaller
 /// last one have buffers of their own. Everything is sized once: an epoch allocates nothing.
 #[derive(Debug)]
 pub(crate) struct MiniBatches<T> {

@@ -308,4 +308,11 @@ impl ValidTrainConfig {
     pub fn config(&self) -> &TrainConfig {
         &self.config
     }
+
+    /// Whether full-batch training on n_x features × m examples of `bytes`-wide floats
+    /// carries the first layer in the Gram form: nothing in the configuration stands in its
+    /// way and `--gram` applies to that shape.
+    pub fn uses_gram(&self, n_x: usize, m: usize, bytes: usize) -> bool {
+        self.config.gram_obstacle().is_none() && self.config.gram.applies(n_x, m, bytes)
+    }
 }

@@ -151,9 +151,7 @@ fn run_training<T: Float>(
         history.validation_costs.reserve(reserved);
         history.validation_accuracies.reserve(reserved);
     }
-    let use_gram = gram_allowed
-        && settings.gram_obstacle().is_none()
-        && settings.gram.applies(x.nrows(), m, std::mem::size_of::<T>());
+    let use_gram = gram_allowed && config.uses_gram(x.nrows(), m, std::mem::size_of::<T>());
     let mut train = || {
         let gram_step = GramStep {
             momentum: match settings.optimizer {

@@ -210,19 +210,12 @@ pub fn run(args: TrainArgs) -> Result<()> {
             "note: --threads {threads} is more than this machine's {cores} cores: the others only wait their turn"
         );
     }
-    let (dtype, bytes) = match args.dtype {
-        DTypeArg::F64 => (dnn::DType::F64, 8),
-        DTypeArg::F32 => (dnn::DType::F32, 4),
+    let dtype = match args.dtype {
+        DTypeArg::F64 => dnn::DType::F64,
+        DTypeArg::F32 => dnn::DType::F32,
     };
-    let batch = config.batch_size(train.m());
-    let needed = if batch < train.m() {
-        dnn::memory::batch_training_bytes(&arch, train.m(), batch, dtype)
-    } else {
-        let gram = config.config().gram_obstacle().is_none() && config.config().gram.applies(n_x, train.m(), bytes);
-        dnn::memory::training_bytes(&arch, train.m(), dtype, gram)
-    };
-    dnn::memory::check_fits("training", needed)?;
-    let batches = batch < train.m();
+    dnn::memory::check_fits("training", dnn::memory::configured_training_bytes(&arch, train.m(), &config, dtype))?;
+    let batches = config.batch_size(train.m()) < train.m();
     let plan = Plan { arch, init, config, task, print_every, seed: hyper.seed, batches };
     let data = Data { train: &train, validation: validation.as_ref(), test: test.as_ref() };
     match args.dtype {
