@@ -189,19 +189,35 @@ fn one_class<T: Float>(predicted: ArrayView2<T>) -> Option<Warning> {
         .then(|| Warning::OneClass { class: u8::from(first > T::zero()), examples: predicted.len() })
 }
 
+/// `Σ_j f(i, x[i, j])` for each feature i, summed over the examples in their order, reading X
+/// along memory (feature by feature, or example by example when X is stored so).
+fn feature_sums<T: Float>(x: ArrayView2<T>, f: impl Fn(usize, f64) -> f64) -> Vec<f64> {
+    let mut sums = vec![0.0; x.nrows()];
+    if x.nrows() > 1 && x.strides()[0] == 1 {
+        for example in x.columns() {
+            for (i, (sum, &v)) in sums.iter_mut().zip(example).enumerate() {
+                *sum += f(i, v.as_f64());
+            }
+        }
+    } else {
+        for (i, (sum, feature)) in sums.iter_mut().zip(x.rows()).enumerate() {
+            *sum = feature.iter().fold(0.0, |total, &v| total + f(i, v.as_f64()));
+        }
+    }
+    sums
+}
+
 fn feature_scales<T: Float>(x: ArrayView2<T>, names: Option<&[String]>) -> Vec<Warning> {
     let feature = |index: usize| Feature { index, name: names.and_then(|n| n.get(index)).cloned() };
     let m = x.ncols() as f64;
     // (root mean square, standard deviation) of each feature.
-    let stats: Vec<(f64, f64)> = x
-        .rows()
-        .into_iter()
-        .map(|row| {
-            let mean = row.iter().map(|v| v.as_f64()).sum::<f64>() / m;
-            let square = row.iter().map(|v| v.as_f64() * v.as_f64()).sum::<f64>() / m;
-            let variance = row.iter().map(|v| (v.as_f64() - mean).powi(2)).sum::<f64>() / m;
-            (square.sqrt(), variance.sqrt())
-        })
+    let means: Vec<f64> = feature_sums(x, |_, v| v).into_iter().map(|sum| sum / m).collect();
+    let squares = feature_sums(x, |_, v| v * v);
+    let deviations = feature_sums(x, |i, v| (v - means[i]).powi(2));
+    let stats: Vec<(f64, f64)> = squares
+        .iter()
+        .zip(&deviations)
+        .map(|(square, deviation)| ((square / m).sqrt(), (deviation / m).sqrt()))
         .collect();
     let mut warnings = Vec::new();
     let largest = stats.iter().enumerate().max_by(|a, b| a.1 .0.total_cmp(&b.1 .0));
@@ -222,4 +238,21 @@ fn feature_scales<T: Float>(x: ArrayView2<T>, names: Option<&[String]>) -> Vec<W
         }
     }
     warnings
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ndarray::Array2;
+
+    /// X stored one example per row (as mini-batch training keeps it) gets the warnings X
+    /// stored by features gets, with the same numbers: each feature is summed in the same order.
+    #[test]
+    fn the_feature_warnings_do_not_depend_on_how_x_is_stored() {
+        let x = Array2::from_shape_fn((3, 50), |(i, j)| [1e4, 1e-3, 1.0][i] * ((j * 7 + i) % 11) as f64);
+        let by_examples = x.t().as_standard_layout().into_owned();
+        let by_features = feature_scales(x.view(), None);
+        assert_eq!(by_features.len(), 2, "{by_features:?}");
+        assert_eq!(feature_scales(by_examples.t(), None), by_features);
+    }
 }

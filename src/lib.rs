@@ -68,6 +68,7 @@ pub mod regularization;
 mod rng;
 pub mod search;
 mod train;
+mod transpose;
 mod vmath;
 
 pub use activation::Activation;

@@ -103,6 +103,13 @@ impl Dataset {
     }
 }
 
+/// X (n_x × m) in `T`, stored one example per row: the same n_x × m matrix, its columns
+/// contiguous. Mini-batch training reads X in this layout, so given so it does not copy it
+/// again (the products read it as they read X by rows).
+pub fn by_examples<T: crate::Float>(x: ndarray::ArrayView2<f64>) -> Array2<T> {
+    crate::transpose::transposed(x, T::from_f64).reversed_axes()
+}
+
 /// The member (HDF5 dataset, `.npz` array) named `given`, or else the one matching the
 /// course's convention: named `x` (`X`) or `*_x` for `suffix` "x". `kind` names members in
 /// messages.

@@ -176,17 +176,19 @@ fn to_dataset(path: &Path, x: Loaded, y: Loaded) -> Result<Dataset> {
             return Err(fail(format!("X has {rows} examples (shape {shape:?}) but there are {m} labels")));
         }
         let n_x: usize = example_shape.iter().product();
-        let flat: Vec<f64> = x.values.as_standard_layout().iter().copied().collect();
-        let matrix = Array2::from_shape_vec((m, n_x), flat).expect("size checked").reversed_axes();
+        let values = x.values.as_standard_layout();
+        let rows = values.view().into_shape_with_order((m, n_x)).expect("size checked, standard layout");
         let image = match (x.was_u8, example_shape) {
             (true, &[height, width, channels]) => Some(ImageShape { height, width, channels }),
             (true, &[height, width]) => Some(ImageShape { height, width, channels: 1 }),
             _ => None,
         };
-        (matrix.as_standard_layout().into_owned(), image)
+        (crate::transpose::transposed(rows, |v| v), image)
     };
-    if let Some(((row, column), v)) = x_matrix.indexed_iter().find(|(_, v)| !v.is_finite()) {
-        return Err(fail(format!("X has a non-finite value {v} at example {column}, feature {row}")));
+    let values = x_matrix.as_slice().expect("standard layout");
+    if let Some(at) = values.iter().position(|v| !v.is_finite()) {
+        let (row, column) = (at / m, at % m);
+        return Err(fail(format!("X has a non-finite value {} at example {column}, feature {row}", values[at])));
     }
     let y = Array2::from_shape_vec((1, m), labels).expect("m labels");
     Ok(Dataset { x: x_matrix, y, image, ..Dataset::default() })

@@ -11,8 +11,8 @@
 //! examples (a tenth of W5) and of the course's 4-layer cat network [12288, 20, 7, 5, 1] on
 //! m = 209 (W1·X and dW1 = (1/m)·dZ1·Xᵀ), X stored one example per row as the data files
 //! give it, and a mini-batch of 64
-//! columns of [784, 256, 128, 1] (W1·Xb, W2·A1, dW1 = dZ1·Xbᵀ, dW2 = dZ2·A1ᵀ and
-//! dA1 = W2ᵀ·dZ2), and the SIGNS network's Gram form on 1080 pictures (G = XᵀX, and C·G both
+//! columns of [784, 256, 128, 1] (W1·Xb, W2·A1, dW1 = dZ1·Xbᵀ with Xbᵀ as training gathers
+//! it, one example per row, dW2 = dZ2·A1ᵀ and dA1 = W2ᵀ·dZ2), and the SIGNS network's Gram form on 1080 pictures (G = XᵀX, and C·G both
 //! read in place and packed once), in f64 and f32, on one thread and on two (split as training
 //! splits them, with the helper thread).
 
@@ -160,7 +160,7 @@ const SHAPES: [Shape; 11] = [
         k: 64,
         q: 784,
         a: View::Plain,
-        b: View::Transposed,
+        b: View::Plain,
         scale: 1.0 / 64.0,
     },
     Shape {

@@ -1,22 +1,24 @@
 //! The course's mini-batches: each epoch a seeded permutation of the m examples, cut into
 //! batches of B in that order, the last one smaller.
 
-use ndarray::{Array2, ArrayView2, ArrayViewMut2, Axis};
+use ndarray::{Array2, ArrayView2, ArrayViewMut2, Axis, CowArray, Ix2};
 
 use crate::{Float, NumpyRng};
 
 /// The examples in the order of one epoch, and the buffers a batch is gathered into.
 ///
-/// X is kept example by example (m × n_x, each example's features contiguous) so that a
-/// batch is gathered by copying whole rows, then turned into the course's n_x × B layout
-/// (one column per example, rows contiguous, which the products read fastest). On two or more
-/// threads the batch's two halves are gathered side by side; on any number, the next batch's
-/// rows are fetched towards the cache while the current one trains. The full batches and the smaller
+/// X is kept example by example (m × n_x, each example's features contiguous: borrowed when X
+/// is the transposed view of such an array, else copied once) so that a batch is gathered by
+/// copying whole rows. Both layouts of the batch are kept: the rows as gathered (Xᵀ, which
+/// dW\[1\] = (1/m)·dZ\[1\]·Xᵀ reads in place) and their transpose, the course's n_x × B (one
+/// column per example, rows contiguous, which W\[1\]·X reads fastest). On two or more threads
+/// the batch's two halves are gathered side by side; on any number, the next batch's examples
+/// start coming from memory while the current one trains. The full batches and the smaller
 /// last one have buffers of their own. Everything is sized once: an epoch allocates nothing.
 #[derive(Debug)]
-pub(crate) struct MiniBatches<T> {
-    /// Xᵀ, m × n_x.
-    examples: Array2<T>,
+pub(crate) struct MiniBatches<'a, T> {
+    /// Xᵀ, m × n_x, in standard layout.
+    examples: CowArray<'a, T, Ix2>,
     /// Y, n\[L\] × m.
     labels: Array2<T>,
     /// The epoch's order of the examples.
@@ -53,13 +55,17 @@ impl<T: Float> BatchBuffers<T> {
     }
 }
 
-impl<T: Float> MiniBatches<T> {
+impl<'a, T: Float> MiniBatches<'a, T> {
     /// Batches of `size` (< m) over X (n_x × m) and Y (n\[L\] × m), gathered on `threads`
     /// threads (two at most).
-    pub(crate) fn new(x: ArrayView2<T>, y: ArrayView2<T>, size: usize, shuffle_seed: u32, threads: usize) -> Self {
+    pub(crate) fn new(x: ArrayView2<'a, T>, y: ArrayView2<T>, size: usize, shuffle_seed: u32, threads: usize) -> Self {
         let (n_x, m) = x.dim();
         MiniBatches {
-            examples: x.t().as_standard_layout().into_owned(),
+            examples: if x.t().is_standard_layout() {
+                CowArray::from(x.reversed_axes())
+            } else {
+                CowArray::from(crate::transpose::transposed(x, |value| value))
+            },
             labels: y.as_standard_layout().into_owned(),
             order: (0..m).collect(),
             full: BatchBuffers::new(n_x, y.nrows(), size),
@@ -88,9 +94,8 @@ impl<T: Float> MiniBatches<T> {
         self.rng.shuffle(&mut self.order);
     }
 
-    /// Gathers batch `k` of the epoch's order and returns its X (n_x × m_b) and Y
-    /// (n\[L\] × m_b).
-    pub(crate) fn batch(&mut self, k: usize) -> (ArrayView2<'_, T>, ArrayView2<'_, T>) {
+    /// Gathers batch `k` of the epoch's order.
+    pub(crate) fn batch(&mut self, k: usize) -> Batch<'_, T> {
         let m = self.order.len();
         let start = k * self.size;
         let indices = &self.order[start..(start + self.size).min(m)];
@@ -125,7 +130,7 @@ impl<T: Float> MiniBatches<T> {
             }
             if let Some(next) = self.order.get(start + self.size..) {
                 for &i in &next[..self.size.min(next.len())] {
-                    prefetch(&examples[i * n_x..(i + 1) * n_x]);
+                    prefetch(&examples[i * n_x..][..n_x.min(PREFETCHED_BYTES / std::mem::size_of::<T>())]);
                 }
             }
         }
@@ -136,12 +141,29 @@ impl<T: Float> MiniBatches<T> {
                 *y = labels_row[i];
             }
         }
-        (buffers.x.view(), buffers.y.view())
+        let x_by_examples = if n_x <= FEW_FEATURES { buffers.x.view() } else { buffers.gathered.t() };
+        Batch { x: buffers.x.view(), x_by_examples, y: buffers.y.view() }
     }
+}
+
+/// A gathered mini-batch.
+pub(crate) struct Batch<'a, T> {
+    /// X, n_x × m_b, stored by rows (what W\[1\]·X reads fastest).
+    pub(crate) x: ArrayView2<'a, T>,
+    /// The same X, stored one example per row where the batch was gathered so (what
+    /// dW\[1\] = (1/m)·dZ\[1\]·Xᵀ reads fastest, Xᵀ then being in standard layout).
+    pub(crate) x_by_examples: ArrayView2<'a, T>,
+    /// Y, n\[L\] × m_b.
+    pub(crate) y: ArrayView2<'a, T>,
 }
 
 /// Examples with at most this many features are gathered straight into the batch.
 const FEW_FEATURES: usize = 8;
+
+/// The bytes at the start of each of the next batch's examples asked for ahead: enough to
+/// start every example's fetch from memory, after which the CPU's own prefetcher follows
+/// the rows (asking for whole rows of many features costs more time than it saves).
+const PREFETCHED_BYTES: usize = 256;
 
 /// The fewest examples in a half batch gathered on a thread of its own.
 const HALF_BATCH: usize = 16;
@@ -154,7 +176,7 @@ fn gather<T: Float>(examples: &[T], indices: &[usize], mut gathered: ArrayViewMu
     for (row, &i) in rows.chunks_exact_mut(n_x).zip(indices) {
         row.copy_from_slice(&examples[i * n_x..(i + 1) * n_x]);
     }
-    transpose_into(gathered.view(), x);
+    crate::transpose::transpose_into(gathered.view(), x, |value| value);
 }
 
 /// Asks for `values` to be brought towards the cache, without waiting for them.
@@ -166,28 +188,6 @@ fn prefetch<T>(values: &[T]) {
     }
     #[cfg(not(target_arch = "x86_64"))]
     let _ = values;
-}
-
-/// `to = fromᵀ`, in tiles of 16 × 16 so that both sides are read and written a cache line
-/// at a time.
-///
-/// # Shapes
-/// `from`: r × c in standard layout; `to`: c × r with contiguous rows.
-fn transpose_into<T: Float>(from: ArrayView2<T>, mut to: ArrayViewMut2<T>) {
-    const TILE: usize = 16;
-    let (rows, cols) = from.dim();
-    let from = from.as_slice().expect("a buffer in standard layout");
-    for j0 in (0..cols).step_by(TILE) {
-        for i0 in (0..rows).step_by(TILE) {
-            for j in j0..(j0 + TILE).min(cols) {
-                let mut row = to.row_mut(j);
-                let row = row.as_slice_mut().expect("a row of a buffer in standard layout");
-                for i in i0..(i0 + TILE).min(rows) {
-                    row[i] = from[i * cols + j];
-                }
-            }
-        }
-    }
 }
 
 #[cfg(test)]
@@ -207,11 +207,12 @@ mod tests {
         let mut batches = MiniBatches::new(x.view(), y.view(), 64, u32::MAX, 1);
         batches.shuffle(0);
         assert_eq!(batches.count(), 3);
-        let sizes: Vec<usize> = (0..3).map(|k| batches.batch(k).0.ncols()).collect();
+        let sizes: Vec<usize> = (0..3).map(|k| batches.batch(k).x.ncols()).collect();
         assert_eq!(sizes, [64, 64, 20]);
-        let (first, _) = batches.batch(0);
+        let first = batches.batch(0).x;
         assert_eq!(first.row(0).iter().take(3).copied().collect::<Vec<_>>(), [294912.0, 86016.0, 454656.0]);
-        let (last, labels) = batches.batch(2);
+        let Batch { x: last, x_by_examples, y: labels } = batches.batch(2);
+        assert_eq!(x_by_examples, last);
         assert_eq!(last.row(n_x - 1).iter().take(3).copied().collect::<Vec<_>>(), [1425407.0, 1769471.0, 897023.0]);
         // Each label travels with its example: example j has X[0, j] = 12288·j.
         for (column, &label) in last.columns().into_iter().zip(labels.row(0)) {
@@ -220,26 +221,31 @@ mod tests {
         }
     }
 
-    /// Gathered in two halves, on the helper thread and this one, a batch has the values it
-    /// has gathered on one thread; the last, smaller batch too.
+    /// Gathered in two halves, on the helper thread and this one, from X stored one example
+    /// per row, a batch has the values it has gathered on one thread from X stored by
+    /// columns; the last, smaller batch too.
     #[test]
     fn a_batch_gathered_in_halves_is_the_batch_of_one_thread() {
         let (n_x, m) = (20, 300);
         let x = Array2::from_shape_fn((n_x, m), |(i, j)| (j * n_x + i) as f32);
         let y = Array2::from_shape_fn((1, m), |(_, j)| (j % 3) as f32);
         let mut one = MiniBatches::new(x.view(), y.view(), 64, 7, 1);
-        let mut two = MiniBatches::new(x.view(), y.view(), 64, 7, 2);
+        // X stored one example per row: borrowed as it is.
+        let x_by_examples = x.t().as_standard_layout().into_owned();
+        let mut two = MiniBatches::new(x_by_examples.t(), y.view(), 64, 7, 2);
         assert!(!one.halves && two.halves);
+        assert!(!one.examples.is_view() && two.examples.is_view());
         for epoch in 0..2 {
             one.shuffle(epoch);
             two.shuffle(epoch);
             for k in 0..one.count() {
-                let (x_one, y_one) = one.batch(k);
-                let (x_one, y_one) = (x_one.to_owned(), y_one.to_owned());
-                let (x_two, y_two) = two.batch(k);
-                assert_eq!(x_two.dim(), (n_x, if k == 4 { 44 } else { 64 }));
-                assert_eq!(x_two, x_one);
-                assert_eq!(y_two, y_one);
+                let batch = one.batch(k);
+                let (x_one, y_one) = (batch.x.to_owned(), batch.y.to_owned());
+                let halves = two.batch(k);
+                assert_eq!(halves.x.dim(), (n_x, if k == 4 { 44 } else { 64 }));
+                assert_eq!(halves.x, x_one);
+                assert_eq!(halves.x_by_examples, x_one);
+                assert_eq!(halves.y, y_one);
             }
         }
     }

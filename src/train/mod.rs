@@ -9,7 +9,7 @@ mod validation;
 
 use std::ops::ControlFlow;
 
-use ndarray::ArrayView2;
+use ndarray::{ArrayView2, CowArray};
 
 use batches::MiniBatches;
 pub use config::{Decay, Dropout, TrainConfig, ValidTrainConfig};
@@ -127,13 +127,15 @@ fn run_training<T: Float>(
         Some(dropout) => dropout.keep_probs(network.layers().len() - 1)?,
         None => Vec::new(),
     };
-    let x = x.as_standard_layout();
-    let y = y.as_standard_layout();
-    let (x, y) = (x.view(), y.view());
     let m = x.ncols();
     let batch_size = config.batch_size(m);
+    // With mini-batches X is read by the batches alone, one example per row: given so (as the
+    // transpose of an m × n_x array), it is not copied.
     let mut batches =
         (batch_size < m).then(|| MiniBatches::new(x, y, batch_size, settings.shuffle_seed, config.threads()));
+    let x = if batches.is_some() { CowArray::from(x) } else { x.as_standard_layout() };
+    let y = y.as_standard_layout();
+    let (x, y) = (x.view(), y.view());
     let mut ws = Workspace::for_training(&network, batch_size, config.threads(), &keep_probs);
     // The last, smaller mini-batch of an epoch has buffers of its own.
     let last_size = if batch_size < m { m % batch_size } else { 0 };
@@ -178,14 +180,15 @@ fn run_training<T: Float>(
                     batches.shuffle(epoch);
                     let mut total = 0.0;
                     for k in 0..batches.count() {
-                        let (x_batch, y_batch) = batches.batch(k);
+                        let batch = batches.batch(k);
+                        let (x_batch, y_batch) = (batch.x, batch.y);
                         let ws = match ws_last.as_mut() {
                             Some(ws_last) if x_batch.ncols() == last_size => ws_last,
                             _ => &mut ws,
                         };
                         let (batch_total, l2_cost) = step.forward_and_cost(&network, x_batch, y_batch, ws, None);
                         total += batch_total + x_batch.ncols() as f64 * l2_cost;
-                        step.backward_and_update(&mut network, x_batch, y_batch, ws, learning_rate, None);
+                        step.backward_and_update(&mut network, batch.x_by_examples, y_batch, ws, learning_rate, None);
                     }
                     let cost = total / m as f64;
                     if history.record_diverged(epoch, cost, config.learning_rate()) {

@@ -276,7 +276,9 @@ fn train_as<T: Float>(args: &TrainArgs, plan: &Plan, data: Data, preprocessing: 
     } else {
         Network::<T>::init(&plan.arch, plan.init, &mut NumpyRng::new(plan.seed))?
     };
-    let x = train.x.mapv(T::from_f64);
+    // Mini-batches read X one example per row: converted straight into that layout, it is
+    // not copied again when training starts.
+    let x = if plan.batches { dnn::data::by_examples::<T>(train.x.view()) } else { train.x.mapv(T::from_f64) };
     let y = targets(train, &network).mapv(T::from_f64);
     let validation = validation.map(|v| (v.x.mapv(T::from_f64), targets(v, &network).mapv(T::from_f64)));
     let iterations = plan.config.iterations();
