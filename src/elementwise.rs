@@ -6,9 +6,34 @@ use crate::linalg::Kernel;
 use crate::vmath;
 use crate::{Activation, Float};
 
-/// Element-wise passes over at least this many values are split between the workspace's
-/// threads. Every value is computed alone, so the split does not change any result.
-pub(crate) const PARALLEL_ELEMENTS: usize = 1 << 18;
+/// Element-wise passes over at least this many values are split between the pool's threads
+/// (beyond two: waking a pool thread costs tens of microseconds).
+const PARALLEL_ELEMENTS: usize = 1 << 18;
+
+/// On two threads, passes over at least this many values are split with the helper thread,
+/// which polls between the products of a training step: handing it half costs about a
+/// microsecond, and each thread then reads mostly the rows of Z it has just computed.
+const HELPER_ELEMENTS: usize = 1 << 12;
+
+/// Whether a pass over `values` values on `parts` threads is split in two.
+pub(crate) fn splits(values: usize, parts: usize) -> bool {
+    match parts {
+        0 | 1 => false,
+        2 => values >= HELPER_ELEMENTS,
+        _ => values >= PARALLEL_ELEMENTS,
+    }
+}
+
+/// Runs the two halves of a pass that [`splits`]: on two threads with the helper thread,
+/// on more on the pool. Every value is computed alone, so the split does not change any
+/// result.
+pub(crate) fn join_halves(parts: usize, first: impl FnOnce() + Send, second: impl FnOnce() + Send) {
+    if parts == 2 {
+        crate::helper::join(first, second);
+    } else {
+        rayon::join(first, second);
+    }
+}
 
 /// The bias added by [`bias_activate`]: one value for a whole row of Z, or one per value (a
 /// column of Z: one example).

@@ -198,7 +198,7 @@ fn bias_activate_rows<T: Float>(
     offset: Option<ArrayView2<T>>,
     parts: usize,
 ) {
-    if parts >= 2 && z.nrows() >= 2 && z.len() >= elementwise::PARALLEL_ELEMENTS {
+    if z.nrows() >= 2 && elementwise::splits(z.len(), parts) {
         let mid = z.nrows() / 2;
         let (z_top, z_bottom) = z.split_at(Axis(0), mid);
         let (a_top, a_bottom) = a.split_at(Axis(0), mid);
@@ -210,7 +210,8 @@ fn bias_activate_rows<T: Float>(
             }
             None => (None, None),
         };
-        rayon::join(
+        elementwise::join_halves(
+            parts,
             || bias_activate_rows(g, b_top, z_top, a_top, o_top, parts / 2),
             || bias_activate_rows(g, b_bottom, z_bottom, a_bottom, o_bottom, parts - parts / 2),
         );

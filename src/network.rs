@@ -578,10 +578,11 @@ fn check_softmax(activations: &[Activation], n_out: usize) -> Result<()> {
 /// `dZ = dA ⊙ g'(Z)` in place, the values split in halves between `parts` threads while
 /// there are many (each value is computed alone: the split changes nothing).
 fn activation_backward_in_parts<T: Float>(g: Activation, z: &[T], a: &[T], dz: &mut [T], parts: usize) {
-    if parts >= 2 && dz.len() >= crate::elementwise::PARALLEL_ELEMENTS {
+    if crate::elementwise::splits(dz.len(), parts) {
         let mid = dz.len() / 2;
         let (dz_left, dz_right) = dz.split_at_mut(mid);
-        rayon::join(
+        crate::elementwise::join_halves(
+            parts,
             || activation_backward_in_parts(g, &z[..mid], &a[..mid], dz_left, parts / 2),
             || activation_backward_in_parts(g, &z[mid..], &a[mid..], dz_right, parts - parts / 2),
         );
@@ -594,9 +595,25 @@ fn contiguous<T>(array: &Array2<T>) -> &[T] {
     array.as_slice().expect("buffers are contiguous")
 }
 
+/// Whether every value is finite: a large array (a training set) in two halves, one on the
+/// helper thread.
+fn all_finite<T: Float>(values: &[T]) -> bool {
+    const HALVES_FROM: usize = 1 << 20;
+    if values.len() < HALVES_FROM {
+        return all_finite_in_one_pass(values);
+    }
+    let (first, second) = values.split_at(values.len() / 2);
+    let (mut first_finite, mut second_finite) = (false, false);
+    crate::helper::join(
+        || first_finite = all_finite_in_one_pass(first),
+        || second_finite = all_finite_in_one_pass(second),
+    );
+    first_finite && second_finite
+}
+
 /// Whether every value is finite, in one vectorisable pass: `v·0` is 0 for a finite v and
 /// NaN for an infinite or NaN one, and NaN stays NaN through the sums.
-fn all_finite<T: Float>(values: &[T]) -> bool {
+fn all_finite_in_one_pass<T: Float>(values: &[T]) -> bool {
     let mut sums = [T::zero(); 8];
     let chunks = values.chunks_exact(8);
     let rest = chunks.remainder();
@@ -616,6 +633,27 @@ fn check_finite<T: Float>(what: &str, values: ArrayView2<T>) -> Result<()> {
         None => Ok(()),
         Some(((row, column), value)) => {
             Err(Error::NonFinite { what: what.to_string(), row, column, value: value.as_f64() })
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A training set's size, checked in two halves: a NaN or an infinity anywhere is found,
+    /// at either end of either half.
+    #[test]
+    fn all_finite_finds_a_non_finite_value_in_either_half() {
+        let len = 3 << 20;
+        let mut values = vec![0.5f32; len];
+        assert!(all_finite(&values));
+        for at in [0, len / 2 - 1, len / 2, len - 1] {
+            for bad in [f32::NAN, f32::INFINITY, f32::NEG_INFINITY] {
+                values[at] = bad;
+                assert!(!all_finite(&values), "{bad} at {at}");
+                values[at] = 0.5;
+            }
         }
     }
 }

@@ -64,7 +64,7 @@ impl<'a, T: Float> MiniBatches<'a, T> {
             examples: if x.t().is_standard_layout() {
                 CowArray::from(x.reversed_axes())
             } else {
-                CowArray::from(crate::transpose::transposed(x, |value| value))
+                CowArray::from(crate::transpose::transposed_copy(x))
             },
             labels: y.as_standard_layout().into_owned(),
             order: (0..m).collect(),
@@ -176,7 +176,7 @@ fn gather<T: Float>(examples: &[T], indices: &[usize], mut gathered: ArrayViewMu
     for (row, &i) in rows.chunks_exact_mut(n_x).zip(indices) {
         row.copy_from_slice(&examples[i * n_x..(i + 1) * n_x]);
     }
-    crate::transpose::transpose_into(gathered.view(), x, |value| value);
+    crate::transpose::transpose_copy(gathered.view(), x);
 }
 
 /// Asks for `values` to be brought towards the cache, without waiting for them.
