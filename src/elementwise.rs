@@ -13,7 +13,7 @@ const PARALLEL_ELEMENTS: usize = 1 << 18;
 /// On two threads, passes over at least this many values are split with the helper thread,
 /// which polls between the products of a training step: handing it half costs about a
 /// microsecond, and each thread then reads mostly the rows of Z it has just computed.
-const HELPER_ELEMENTS: usize = 1 << 12;
+const HELPER_ELEMENTS: usize = 1 << 13;
 
 /// Whether a pass over `values` values on `parts` threads is split in two.
 pub(crate) fn splits(values: usize, parts: usize) -> bool {
