@@ -120,10 +120,18 @@ fn pack_b_transposed<T: Float>(packed: &mut [T], b: ArrayView2<T>, nr: usize) {
                 }
             }
         }
-        for (kk, row) in panel.chunks_exact_mut(nr).enumerate() {
-            let from = if kk < whole_steps { whole_cols } else { 0 };
-            for (j, value) in row.iter_mut().enumerate().skip(from) {
-                *value = if j < cols { b[(kk, jr + j)] } else { T::zero() };
+        // The ragged edges, along B's columns: the last steps of the whole blocks' columns,
+        // the columns after them, and zeros past the last column.
+        for j in 0..nr {
+            if j < cols {
+                let skip = if j < whole_cols { whole_steps } else { 0 };
+                for (kk, &v) in b.column(jr + j).iter().enumerate().skip(skip) {
+                    panel[kk * nr + j] = v;
+                }
+            } else {
+                for kk in 0..kc {
+                    panel[kk * nr + j] = T::zero();
+                }
             }
         }
     }
