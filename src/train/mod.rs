@@ -36,6 +36,10 @@ pub type ValidationData<'a, T> = (ArrayView2<'a, T>, ArrayView2<'a, T>);
 /// course's steps: forward (with dropout's masks), the cost (with L2's term), backward (with
 /// L2's gradient and the masks), and the optimizer's update. Returns the trained network and
 /// its history.
+///
+/// X may be stored either way. With mini-batches, X stored one example per row (the
+/// transposed view of an m × n_x array, as [`data::by_examples`](crate::data::by_examples)
+/// makes it) is read in place; stored in the course's layout it is copied once, transposed.
 pub fn fit<T: Float>(
     network: Network<T>,
     x: ArrayView2<T>,
