@@ -6,7 +6,7 @@ use ndarray::{Array1, Array2, ArrayView2, ArrayViewMut1, ArrayViewMut2, Axis, Zi
 
 use crate::activation::{softmax_backward_in_place, softmax_columns_in_place};
 use crate::elementwise::{self, Bias};
-use crate::linalg::{matmul_into, GemmScratch};
+use crate::linalg::{matmul_into, matmul_pair_into, GemmScratch};
 use crate::{Activation, Error, Float, Result};
 
 /// A dense layer `A = g(W·A_prev + b)`.
@@ -163,12 +163,16 @@ impl<T: Float> Dense<T> {
         scratch: &mut GemmScratch<T>,
     ) {
         let one_over_m = T::one() / T::from_f64(dz.ncols() as f64);
-        if with_dw {
-            matmul_into(grads.dw.view_mut(), one_over_m, dz, a_prev.t(), scratch);
-        }
         Zip::from(&mut grads.db).and(dz.rows()).for_each(|db, dz_row| *db = one_over_m * dz_row.sum());
-        if let Some(da_prev) = da_prev {
-            matmul_into(da_prev, T::one(), self.w.t(), dz, scratch);
+        match (with_dw, da_prev) {
+            (true, Some(da_prev)) => matmul_pair_into(
+                (grads.dw.view_mut(), one_over_m, dz, a_prev.t()),
+                (da_prev, T::one(), self.w.t(), dz),
+                scratch,
+            ),
+            (true, None) => matmul_into(grads.dw.view_mut(), one_over_m, dz, a_prev.t(), scratch),
+            (false, Some(da_prev)) => matmul_into(da_prev, T::one(), self.w.t(), dz, scratch),
+            (false, None) => {}
         }
     }
 

@@ -89,6 +89,40 @@ pub(crate) fn matmul_into<T: Float>(
     matmul_with(Kernel::detect(), c, scale, a, b, scratch)
 }
 
+/// A product's operands for [`matmul_pair_into`]: C (overwritten), the scale, A and B.
+pub(crate) type Product<'a, T> = (ArrayViewMut2<'a, T>, T, ArrayView2<'a, T>, ArrayView2<'a, T>);
+
+/// Independent products with fewer multiply-adds than this (and at least
+/// [`SMALL_THRESHOLD`]) run side by side in training on two threads.
+const PAIR_THRESHOLD: usize = 1 << 22;
+
+/// Two independent products, as [`matmul_into`] would compute each (the same bits).
+///
+/// In training on two threads, when both are small (a mini-batch's dW\[l\] and dA\[l−1\],
+/// which have the same number of multiply-adds), each runs whole on one thread, the second on
+/// the helper: one hand-over instead of two, and neither thread waits for the other's half
+/// of a product too short to split evenly. Otherwise they run one after the other, each split
+/// as [`matmul_into`] splits it.
+pub(crate) fn matmul_pair_into<T: Float>(first: Product<'_, T>, second: Product<'_, T>, scratch: &mut GemmScratch<T>) {
+    let size = |(c, _, a, _): &Product<'_, T>| c.len() * a.ncols();
+    let side_by_side = scratch.helper == HelperUse::Always
+        && scratch.threads == 2
+        && [&first, &second].into_iter().all(|product| (SMALL_THRESHOLD..PAIR_THRESHOLD).contains(&size(product)));
+    if !side_by_side {
+        for (c, scale, a, b) in [first, second] {
+            matmul_into(c, scale, a, b, scratch);
+        }
+        return;
+    }
+    let kernel = Kernel::detect();
+    let [one, two] = scratch.pair();
+    let ((c1, scale1, a1, b1), (c2, scale2, a2, b2)) = (first, second);
+    crate::helper::join(
+        || matmul_with(kernel, c1, scale1, a1, b1, one),
+        || matmul_with(kernel, c2, scale2, a2, b2, two),
+    );
+}
+
 /// [`matmul_into`] with the given kernel, which the CPU must support.
 fn matmul_with<T: Float>(
     kernel: Kernel,
@@ -143,7 +177,41 @@ fn matmul_with<T: Float>(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::NumpyRng;
     use ndarray::Array2;
+
+    /// A mini-batch's dW = (1/m)·dZ·A_prevᵀ and dA_prev = Wᵀ·dZ, side by side on training's two
+    /// threads (and, with the larger batch, one after the other), give the bits each gives
+    /// alone on one thread.
+    #[test]
+    fn a_pair_of_products_gives_the_bits_of_each_alone() {
+        fn check<T: Float>(n: usize, n_prev: usize, m: usize) {
+            let mut rng = NumpyRng::new(3);
+            let dz = rng.randn_matrix(n, m).mapv(T::from_f64);
+            let a_prev = rng.randn_matrix(n_prev, m).mapv(T::from_f64);
+            let w = rng.randn_matrix(n, n_prev).mapv(T::from_f64);
+            let scale = T::one() / T::from_f64(m as f64);
+            let (mut dw, mut da) = (Array2::zeros((n, n_prev)), Array2::zeros((n_prev, m)));
+            let mut training = GemmScratch::for_training(2);
+            for _ in 0..2 {
+                matmul_pair_into(
+                    (dw.view_mut(), scale, dz.view(), a_prev.t()),
+                    (da.view_mut(), T::one(), w.t(), dz.view()),
+                    &mut training,
+                );
+            }
+            let (mut dw_alone, mut da_alone) = (Array2::zeros((n, n_prev)), Array2::zeros((n_prev, m)));
+            let mut one = GemmScratch::new(1);
+            matmul_into(dw_alone.view_mut(), scale, dz.view(), a_prev.t(), &mut one);
+            matmul_into(da_alone.view_mut(), T::one(), w.t(), dz.view(), &mut one);
+            assert_eq!(dw, dw_alone, "dW, {n} × {n_prev}, m = {m}");
+            assert_eq!(da, da_alone, "dA, {n} × {n_prev}, m = {m}");
+        }
+        for (n, n_prev, m) in [(128, 256, 64), (25, 12, 1080), (7, 20, 209), (128, 256, 2000)] {
+            check::<f32>(n, n_prev, m);
+            check::<f64>(n, n_prev, m);
+        }
+    }
 
     /// f32 panels are 16 columns wide: a copied B whose last panel has exactly 8 columns (as
     /// many as an f64 panel) is padded like any other ragged panel. Shapes: X of 100 features

@@ -34,6 +34,9 @@ pub(crate) struct GemmScratch<T> {
     /// Which split products run their second half on the polling helper thread (see
     /// `crate::helper`) rather than on the pool.
     pub(super) helper: HelperUse,
+    /// The scratch of two products run side by side, one thread each (see
+    /// [`matmul_pair_into`](super::matmul_pair_into)), made on first use.
+    pair: Option<Box<[GemmScratch<T>; 2]>>,
 }
 
 /// Which products split in two run their second half on the polling helper thread.
@@ -49,7 +52,7 @@ pub(super) enum HelperUse {
 
 impl<T: Float> GemmScratch<T> {
     pub(crate) fn new(threads: usize) -> Self {
-        GemmScratch { threads: threads.max(1), buffers: Vec::new(), helper: HelperUse::Never }
+        GemmScratch { threads: threads.max(1), buffers: Vec::new(), helper: HelperUse::Never, pair: None }
     }
 
     /// Scratch for prediction: with two threads or more, matrix-vector products from
@@ -81,6 +84,11 @@ impl<T: Float> GemmScratch<T> {
     /// The number of threads the products (and the passes beside them) may use.
     pub(crate) fn threads(&self) -> usize {
         self.threads
+    }
+
+    /// The one-thread scratches of two products run side by side.
+    pub(super) fn pair(&mut self) -> &mut [GemmScratch<T>; 2] {
+        self.pair.get_or_insert_with(|| Box::new([GemmScratch::new(1), GemmScratch::new(1)]))
     }
 
     /// The buffers of the first `parts` threads.
