@@ -93,8 +93,12 @@ pub(crate) fn matmul_into<T: Float>(
 pub(crate) type Product<'a, T> = (ArrayViewMut2<'a, T>, T, ArrayView2<'a, T>, ArrayView2<'a, T>);
 
 /// Independent products with fewer multiply-adds than this (and at least
-/// [`SMALL_THRESHOLD`]) run side by side in training on two threads.
+/// [`SMALL_THRESHOLD`], summing at least [`PAIR_DEPTH`] terms) run side by side in training on
+/// two threads.
 const PAIR_THRESHOLD: usize = 1 << 22;
+
+/// The shortest sum of a product run side by side with another.
+const PAIR_DEPTH: usize = 32;
 
 /// Two independent products, as [`matmul_into`] would compute each (the same bits).
 ///
@@ -104,10 +108,13 @@ const PAIR_THRESHOLD: usize = 1 << 22;
 /// of a product too short to split evenly. Otherwise they run one after the other, each split
 /// as [`matmul_into`] splits it.
 pub(crate) fn matmul_pair_into<T: Float>(first: Product<'_, T>, second: Product<'_, T>, scratch: &mut GemmScratch<T>) {
-    let size = |(c, _, a, _): &Product<'_, T>| c.len() * a.ncols();
-    let side_by_side = scratch.helper == HelperUse::Always
-        && scratch.threads == 2
-        && [&first, &second].into_iter().all(|product| (SMALL_THRESHOLD..PAIR_THRESHOLD).contains(&size(product)));
+    // Each must be a small product with a sum long enough for the register tiles (a short one,
+    // such as the SIGNS network's dA[1] = W[2]ᵀ·dZ[2] over 12 units, mostly writes C, and
+    // would keep its thread longer than the other).
+    let fits = |(c, _, a, _): &Product<'_, T>| {
+        (SMALL_THRESHOLD..PAIR_THRESHOLD).contains(&(c.len() * a.ncols())) && a.ncols() >= PAIR_DEPTH
+    };
+    let side_by_side = scratch.helper == HelperUse::Always && scratch.threads == 2 && fits(&first) && fits(&second);
     if !side_by_side {
         for (c, scale, a, b) in [first, second] {
             matmul_into(c, scale, a, b, scratch);
@@ -181,8 +188,8 @@ mod tests {
     use ndarray::Array2;
 
     /// A mini-batch's dW = (1/m)·dZ·A_prevᵀ and dA_prev = Wᵀ·dZ, side by side on training's two
-    /// threads (and, with the larger batch, one after the other), give the bits each gives
-    /// alone on one thread.
+    /// threads (and, for a larger batch or a short sum, one after the other), give the bits
+    /// each gives alone on one thread.
     #[test]
     fn a_pair_of_products_gives_the_bits_of_each_alone() {
         fn check<T: Float>(n: usize, n_prev: usize, m: usize) {
@@ -207,7 +214,7 @@ mod tests {
             assert_eq!(dw, dw_alone, "dW, {n} × {n_prev}, m = {m}");
             assert_eq!(da, da_alone, "dA, {n} × {n_prev}, m = {m}");
         }
-        for (n, n_prev, m) in [(128, 256, 64), (25, 12, 1080), (7, 20, 209), (128, 256, 2000)] {
+        for (n, n_prev, m) in [(128, 256, 64), (64, 48, 300), (25, 12, 1080), (7, 20, 209), (128, 256, 2000)] {
             check::<f32>(n, n_prev, m);
             check::<f64>(n, n_prev, m);
         }
