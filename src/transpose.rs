@@ -114,9 +114,10 @@ pub(crate) mod simd {
 
     use crate::{DType, Float};
 
-    /// Whether this CPU has the vector transposes.
+    /// Whether the vector transposes run: where the products' AVX2 (or AVX-512) kernels do,
+    /// so that `DNN_KERNEL=portable` runs the plain loops here too.
     pub(crate) fn available() -> bool {
-        is_x86_feature_detected!("avx2")
+        crate::linalg::Kernel::detect() >= crate::linalg::Kernel::Avx2
     }
 
     /// The side of [`block`]'s square: 8 values of f32, 4 of f64.

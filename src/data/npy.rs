@@ -183,7 +183,7 @@ fn to_dataset(path: &Path, x: Loaded, y: Loaded) -> Result<Dataset> {
             (true, &[height, width]) => Some(ImageShape { height, width, channels: 1 }),
             _ => None,
         };
-        (crate::transpose::transposed(rows, |v| v), image)
+        (crate::transpose::transposed_copy(rows), image)
     };
     let values = x_matrix.as_slice().expect("standard layout");
     if let Some(at) = values.iter().position(|v| !v.is_finite()) {
