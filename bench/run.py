@@ -8,7 +8,9 @@ For every workload, dnn (f64 and f32) and each peer run alternately, `--repeat` 
 run in a fresh process; the training loop alone is timed (dnn reports it as "seconds" of
 `dnn train --json`, peers.py the same way). The table shows medians, seconds per run, and
 each peer's median divided by dnn's of the same precision (f64 peers against dnn f64, f32
-peers against dnn f32). Costs are printed beside so that equal work can be checked.
+peers against dnn f32). Costs are printed beside so that equal work can be checked. Above the
+table, each peer's time is also divided by dnn f32's of the same round, round by round (the
+figure the mini-batch targets are stated in, measured close together in time).
 
 A matrix-product peak is measured in the same run: numpy's float64 and PyTorch's float32
 2048 x 2048 products on 2 threads, and W5's achieved rate is given against it.
@@ -213,6 +215,7 @@ def main():
     for workload in workloads:
         contenders = contenders_of(workload)
         times = {c: [] for c in contenders}
+        rounds = {c: [] for c in contenders}
         costs = {}
         errors = {}
         for _ in range(args.repeat):
@@ -232,6 +235,7 @@ def main():
                     errors[contender] = result["error"]
                     continue
                 times[contender] += result["seconds"]
+                rounds[contender].append(statistics.median(result["seconds"]))
                 costs[contender] = result.get("final_cost")
         medians = {c: statistics.median(t) for c, t in times.items() if t}
         for contender in contenders:
@@ -242,6 +246,16 @@ def main():
             base = medians.get(("dnn", dtype))
             ratio = medians[contender] / base if base else None
             rows.append((workload, name, dtype, medians[contender], ratio, costs.get(contender)))
+        # Each peer against dnn f32 round by round: the two ran minutes apart at most, so a
+        # machine that slows down for a while slows both.
+        base_rounds = rounds[("dnn", "f32")]
+        for contender in contenders:
+            name, dtype = contender
+            if name == "dnn" or len(rounds[contender]) != len(base_rounds) or not base_rounds:
+                continue
+            ratios = [peer / base for peer, base in zip(rounds[contender], base_rounds)]
+            listed = " ".join(f"{r:.1f}" for r in ratios)
+            print(f"{workload} {name} {dtype} / dnn f32, round by round: {listed} (median {statistics.median(ratios):.1f})")
         if "W5" == workload and ("dnn", "f32") in medians:
             for dtype in ("f64", "f32"):
                 rate = W5_FLOPS * args.w5_iterations / medians[("dnn", dtype)] / 1e9
