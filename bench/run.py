@@ -246,8 +246,8 @@ def main():
             base = medians.get(("dnn", dtype))
             ratio = medians[contender] / base if base else None
             rows.append((workload, name, dtype, medians[contender], ratio, costs.get(contender)))
-        # Each peer against dnn f32 round by round: the two ran minutes apart at most, so a
-        # machine that slows down for a while slows both.
+        # Each peer against dnn f32 round by round: the two ran within a minute of each other,
+        # so a machine that slows down for a while slows both.
         base_rounds = rounds[("dnn", "f32")]
         for contender in contenders:
             name, dtype = contender
