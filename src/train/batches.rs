@@ -3,6 +3,7 @@
 
 use ndarray::{Array2, ArrayView2, ArrayViewMut2, Axis, CowArray, Ix2};
 
+use super::orders::{draw_order, OrdersAhead};
 use crate::{Float, NumpyRng};
 
 /// The examples in the order of one epoch, and the buffers a batch is gathered into.
@@ -13,8 +14,9 @@ use crate::{Float, NumpyRng};
 /// dW\[1\] = (1/m)·dZ\[1\]·Xᵀ reads in place) and their transpose, the course's n_x × B (one
 /// column per example, rows contiguous, which W\[1\]·X reads fastest). On two or more threads
 /// the batch's two halves are gathered side by side; on any number, the next batch's examples
-/// start coming from memory while the current one trains. The full batches and the smaller
-/// last one have buffers of their own. Everything is sized once: an epoch allocates nothing.
+/// start coming from memory while the current one trains, and the next epochs' orders are
+/// drawn ahead on a thread of their own (`orders`). The full batches and the smaller last one
+/// have buffers of their own. Everything is sized once: an epoch allocates nothing.
 #[derive(Debug)]
 pub(crate) struct MiniBatches<'a, T> {
     /// Xᵀ, m × n_x, in standard layout.
@@ -32,6 +34,8 @@ pub(crate) struct MiniBatches<'a, T> {
     rng: NumpyRng,
     /// Whether a batch is gathered in two halves, one on the helper thread.
     halves: bool,
+    /// The orders of the epochs, drawn ahead on two or more threads.
+    ahead: Option<OrdersAhead>,
 }
 
 /// One batch's examples and labels.
@@ -56,9 +60,17 @@ impl<T: Float> BatchBuffers<T> {
 }
 
 impl<'a, T: Float> MiniBatches<'a, T> {
-    /// Batches of `size` (< m) over X (n_x × m) and Y (n\[L\] × m), gathered on `threads`
-    /// threads (two at most).
-    pub(crate) fn new(x: ArrayView2<'a, T>, y: ArrayView2<T>, size: usize, shuffle_seed: u32, threads: usize) -> Self {
+    /// Batches of `size` (< m) over X (n_x × m) and Y (n\[L\] × m) for `epochs` epochs,
+    /// gathered on `threads` threads (two at most); on two or more, the orders of a run of
+    /// several epochs are drawn ahead.
+    pub(crate) fn new(
+        x: ArrayView2<'a, T>,
+        y: ArrayView2<T>,
+        size: usize,
+        shuffle_seed: u32,
+        epochs: usize,
+        threads: usize,
+    ) -> Self {
         let (n_x, m) = x.dim();
         MiniBatches {
             examples: if x.t().is_standard_layout() {
@@ -74,6 +86,7 @@ impl<'a, T: Float> MiniBatches<'a, T> {
             shuffle_seed,
             rng: NumpyRng::new(shuffle_seed),
             halves: threads > 1,
+            ahead: (threads > 1 && epochs > 1).then(|| OrdersAhead::start(m, shuffle_seed, epochs)).flatten(),
         }
     }
 
@@ -84,14 +97,15 @@ impl<'a, T: Float> MiniBatches<'a, T> {
 
     /// Draws epoch `epoch`'s order as the course does: `np.random.seed(shuffle_seed + 1 +
     /// epoch)`, then `np.random.permutation(m)`.
+    /// Epochs are taken in turn from 0 when drawn ahead; another is drawn here.
     pub(crate) fn shuffle(&mut self, epoch: usize) {
-        // The course's seed is a Python integer; NumPy takes it modulo 2³².
-        let seed = (u64::from(self.shuffle_seed) + 1 + epoch as u64) as u32;
-        self.rng.seed(seed);
-        for (i, o) in self.order.iter_mut().enumerate() {
-            *o = i;
+        if let Some(ahead) = self.ahead.as_mut() {
+            if ahead.take(epoch, &mut self.order) {
+                return;
+            }
         }
-        self.rng.shuffle(&mut self.order);
+        let m = self.order.len();
+        draw_order(&mut self.rng, self.shuffle_seed, epoch, m, &mut self.order);
     }
 
     /// Gathers batch `k` of the epoch's order.
@@ -218,7 +232,7 @@ mod tests {
         let x = Array2::from_shape_fn((n_x, m), |(i, j)| (j * n_x + i) as f64);
         let y = NumpyRng::new(1).randn_matrix(1, m).mapv(|v| if v < 0.5 { 1.0 } else { 0.0 });
         // Epoch 0 shuffles with seed S + 1: S = 2³² − 1 wraps round to the course's seed 0.
-        let mut batches = MiniBatches::new(x.view(), y.view(), 64, u32::MAX, 1);
+        let mut batches = MiniBatches::new(x.view(), y.view(), 64, u32::MAX, 1, 1);
         batches.shuffle(0);
         assert_eq!(batches.count(), 3);
         let sizes: Vec<usize> = (0..3).map(|k| batches.batch(k).x.ncols()).collect();
@@ -243,10 +257,10 @@ mod tests {
         let (n_x, m) = (20, 300);
         let x = Array2::from_shape_fn((n_x, m), |(i, j)| (j * n_x + i) as f32);
         let y = Array2::from_shape_fn((1, m), |(_, j)| (j % 3) as f32);
-        let mut one = MiniBatches::new(x.view(), y.view(), 64, 7, 1);
+        let mut one = MiniBatches::new(x.view(), y.view(), 64, 7, 2, 1);
         // X stored one example per row: borrowed as it is.
         let x_by_examples = x.t().as_standard_layout().into_owned();
-        let mut two = MiniBatches::new(x_by_examples.t(), y.view(), 64, 7, 2);
+        let mut two = MiniBatches::new(x_by_examples.t(), y.view(), 64, 7, 2, 2);
         assert!(!one.halves && two.halves);
         assert!(!one.examples.is_view() && two.examples.is_view());
         for epoch in 0..2 {

@@ -5,6 +5,7 @@
 mod batches;
 mod config;
 mod history;
+mod orders;
 mod validation;
 
 use std::ops::ControlFlow;
@@ -135,8 +136,9 @@ fn run_training<T: Float>(
     let batch_size = config.batch_size(m);
     // With mini-batches X is read by the batches alone, one example per row: given so (as the
     // transpose of an m × n_x array), it is not copied.
+    let epochs = config.iterations();
     let mut batches =
-        (batch_size < m).then(|| MiniBatches::new(x, y, batch_size, settings.shuffle_seed, config.threads()));
+        (batch_size < m).then(|| MiniBatches::new(x, y, batch_size, settings.shuffle_seed, epochs, config.threads()));
     let x = if batches.is_some() { CowArray::from(x) } else { x.as_standard_layout() };
     let y = y.as_standard_layout();
     let (x, y) = (x.view(), y.view());
@@ -148,7 +150,6 @@ fn run_training<T: Float>(
     let mut optimizer = OptimizerState::new(settings.optimizer, &network);
     let mut masks = settings.dropout.as_ref().map(|dropout| NumpyRng::new(dropout.seed));
     let mut scorer = validation.map(|(x_val, y_val)| Scorer::new(&network, x_val, y_val, config.threads()));
-    let epochs = config.iterations();
     // The history is sized for the whole run up to HISTORY_RESERVED epochs; a longer run (a
     // playground left training, an absurd --iterations) grows it past that, by doubling.
     let reserved = epochs.min(HISTORY_RESERVED);
