@@ -45,6 +45,45 @@ fn same_seed_same_bits_for_one_and_two_threads() {
     }
 }
 
+/// With mini-batches over many epochs, two threads draw the epochs' orders ahead on a thread
+/// of their own: the same bits as one thread. A run its callback stops early ends with the
+/// epochs it ran (its drawer, asleep on a full ring of orders, is stopped).
+#[test]
+fn mini_batch_epochs_have_the_same_bits_on_one_and_two_threads() {
+    let (x, y) = data(20, 300, 4);
+    let arch = Architecture::new(&[20, 8, 1], Activation::Relu, Activation::Sigmoid).unwrap();
+    let adam = Optimizer::Adam { beta1: 0.9, beta2: 0.999, epsilon: 1e-8 };
+    let train = |threads: usize, stop_after: usize| {
+        let net = Network::<f64>::init(&arch, Init::He, &mut NumpyRng::new(1)).unwrap();
+        let config = TrainConfig::new(0.01, 600)
+            .with_threads(threads)
+            .with_batches(64, 10)
+            .with_optimizer(adam)
+            .check()
+            .unwrap();
+        fit_with(net, x.view(), y.view(), &config, |p| {
+            if p.iteration + 1 == stop_after {
+                ControlFlow::Break(())
+            } else {
+                ControlFlow::Continue(())
+            }
+        })
+        .unwrap()
+    };
+    let bits = |costs: &[f64]| costs.iter().map(|c| c.to_bits()).collect::<Vec<_>>();
+    let (one, h1) = train(1, 0);
+    let (two, h2) = train(2, 0);
+    assert_eq!(h1.costs.len(), 600);
+    assert_eq!(bits(&h1.costs), bits(&h2.costs));
+    for (a, b) in one.layers().iter().zip(two.layers()) {
+        assert!(a.w().iter().zip(b.w()).all(|(p, q)| p.to_bits() == q.to_bits()), "weights differ");
+        assert!(a.b().iter().zip(b.b()).all(|(p, q)| p.to_bits() == q.to_bits()), "biases differ");
+    }
+    let (_, stopped) = train(2, 10);
+    assert!(stopped.stopped_early);
+    assert_eq!(bits(&stopped.costs), bits(&h1.costs[..10]));
+}
+
 #[test]
 fn predictions_have_the_same_bits_on_one_and_two_threads() {
     // One example of the 4-layer cat shape: W[1]·x is split with the helper thread on two
