@@ -9,8 +9,9 @@
 //! draws them.
 //!
 //! Neither side waits in the usual run: the drawer is ahead, and sleeps when the ring is
-//! full until the trainer has emptied half of it; the trainer finds its order drawn. A side
-//! that must wait spins briefly, then sleeps on a condition variable.
+//! full until the trainer has emptied half of it; the trainer finds its order drawn. A
+//! trainer that must wait spins briefly, then sleeps on a condition variable, as the drawer
+//! does at once; either checks again after a millisecond asleep.
 
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering::SeqCst};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
@@ -25,7 +26,7 @@ const RING_BYTES: usize = 1 << 20;
 /// The most orders drawn ahead.
 const MAX_SLOTS: usize = 256;
 
-/// How many times a side checks for the other before it sleeps.
+/// How many times the trainer checks for its order before it sleeps.
 const SPINS: usize = 1 << 12;
 
 /// A sleeping side checks again after this long, whether woken or not.
@@ -108,8 +109,9 @@ impl OrdersAhead {
         std::mem::swap(&mut *shared.slots[epoch % slots].lock().unwrap_or_else(|e| e.into_inner()), order);
         self.next += 1;
         shared.taken.store(self.next, SeqCst);
-        // A sleeping drawer is woken once half the ring is free, not after every epoch.
-        if shared.drawer_sleeps.load(SeqCst) && shared.drawn.load(SeqCst) - self.next <= slots / 2 {
+        // A sleeping drawer is woken once half the ring is free (once: it sets the flag again
+        // if it sleeps on).
+        if shared.drawn.load(SeqCst) - self.next <= slots / 2 && shared.drawer_sleeps.swap(false, SeqCst) {
             shared.wake_all();
         }
         true
@@ -135,7 +137,8 @@ impl Shared {
         let slots = self.slots.len();
         for epoch in 0..epochs {
             let free = || epoch - self.taken.load(SeqCst) < slots;
-            if !(0..SPINS).any(|_| free() || spin()) {
+            // A full ring sleeps at once: spinning, the drawer would wake for every order taken.
+            if !free() {
                 let mut guard = self.lock_sleep();
                 loop {
                     self.drawer_sleeps.store(true, SeqCst);
@@ -154,7 +157,7 @@ impl Shared {
                 draw_order(&mut rng, shuffle_seed, epoch, m, &mut order);
             }
             self.drawn.store(epoch + 1, SeqCst);
-            if self.trainer_sleeps.load(SeqCst) {
+            if self.trainer_sleeps.swap(false, SeqCst) {
                 self.wake_all();
             }
         }
