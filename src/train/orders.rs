@@ -8,6 +8,9 @@
 //! which takes each order when its epoch starts. The orders are the same whichever thread
 //! draws them.
 //!
+//! The ring holds up to 256 orders in at most a megabyte; data with more than 65 536 examples,
+//! whose draw is a negligible part of an epoch, is shuffled on the training thread.
+//!
 //! Neither side waits in the usual run: the drawer is ahead, and sleeps when the ring is
 //! full until the trainer has emptied half of it; the trainer finds its order drawn. A
 //! trainer that must wait spins briefly, then sleeps on a condition variable, as the drawer
@@ -61,9 +64,14 @@ struct Shared {
 impl OrdersAhead {
     /// Starts drawing the orders of `epochs` epochs of `m` examples, epoch k's as
     /// `np.random.seed(shuffle_seed + 1 + k)`, `np.random.permutation(m)` (the seed modulo
-    /// 2³²). `None` if the thread could not be started.
+    /// 2³²). `None` if two orders do not fit in [`RING_BYTES`] (over 65 536 examples, whose
+    /// draw is a negligible part of their epoch) or the thread could not be started.
     pub(super) fn start(m: usize, shuffle_seed: u32, epochs: usize) -> Option<Self> {
-        let count = (RING_BYTES / (m.max(1) * std::mem::size_of::<usize>())).clamp(2, MAX_SLOTS).min(epochs.max(2));
+        let fit = RING_BYTES / (m.max(1) * std::mem::size_of::<usize>());
+        if fit < 2 {
+            return None;
+        }
+        let count = fit.min(MAX_SLOTS).min(epochs.max(2));
         let shared = Arc::new(Shared {
             slots: (0..count).map(|_| Mutex::new(Vec::with_capacity(m))).collect(),
             drawn: AtomicUsize::new(0),
@@ -214,7 +222,7 @@ mod tests {
     fn orders_drawn_ahead_are_the_orders_drawn_here() {
         for (m, epochs, seed) in [(300, 700, 10), (5, 3, u32::MAX - 1), (40_000, 7, 3)] {
             let mut ahead = OrdersAhead::start(m, seed, epochs).expect("a thread");
-            assert_eq!(ahead.shared.slots.len(), (RING_BYTES / (m * 8)).clamp(2, MAX_SLOTS).min(epochs));
+            assert_eq!(ahead.shared.slots.len(), (RING_BYTES / (m * 8)).min(MAX_SLOTS).min(epochs.max(2)));
             let mut order = Vec::new();
             for epoch in 0..epochs {
                 if epoch % 97 == 5 {
@@ -228,6 +236,14 @@ mod tests {
             assert!(!ahead.take(epochs, &mut order));
             ahead.drawer.take().expect("the drawer").join().expect("no panic");
         }
+    }
+
+    /// Orders of more than 65 536 examples are drawn by the caller: two would not fit in the
+    /// ring's megabyte.
+    #[test]
+    fn orders_of_many_examples_are_not_drawn_ahead() {
+        assert!(OrdersAhead::start(65_536, 0, 5).is_some());
+        assert!(OrdersAhead::start(65_537, 0, 5).is_none());
     }
 
     /// An epoch asked out of turn is refused (and drawn by the caller), the order left alone;
