@@ -97,7 +97,9 @@ impl<'a, T: Float> MiniBatches<'a, T> {
 
     /// Draws epoch `epoch`'s order as the course does: `np.random.seed(shuffle_seed + 1 +
     /// epoch)`, then `np.random.permutation(m)`.
-    /// Epochs are taken in turn from 0 when drawn ahead; another is drawn here.
+    ///
+    /// With the orders drawn ahead, the epochs' orders are taken in turn from 0; an epoch
+    /// asked out of turn is drawn here.
     pub(crate) fn shuffle(&mut self, epoch: usize) {
         if let Some(ahead) = self.ahead.as_mut() {
             if ahead.take(epoch, &mut self.order) {
