@@ -3,7 +3,7 @@
 //! The course reseeds before every epoch, so an epoch's order depends on its seed alone and
 //! can be drawn before the epoch starts. On small data the draw is a large part of an epoch:
 //! for the course's 300 moons in batches of 64, seeding MT19937, its first twist and the
-//! rejection draws take about a fifth of the epoch's time. With a second thread, a drawer
+//! rejection draws take about a quarter of the epoch's time. With a second thread, a drawer
 //! thread draws the next epochs' orders into a ring of slots while the training thread trains,
 //! which takes each order when its epoch starts. The orders are the same whichever thread
 //! draws them.
@@ -71,7 +71,7 @@ impl OrdersAhead {
         if fit < 2 {
             return None;
         }
-        let count = fit.min(MAX_SLOTS).min(epochs.max(2));
+        let count = fit.min(MAX_SLOTS).min(epochs.max(1));
         let shared = Arc::new(Shared {
             slots: (0..count).map(|_| Mutex::new(Vec::with_capacity(m))).collect(),
             drawn: AtomicUsize::new(0),
@@ -220,9 +220,10 @@ mod tests {
     /// drawn on the trainer's thread; the seed wraps round modulo 2³².
     #[test]
     fn orders_drawn_ahead_are_the_orders_drawn_here() {
-        for (m, epochs, seed) in [(300, 700, 10), (5, 3, u32::MAX - 1), (40_000, 7, 3)] {
+        // Slots: 256 at most; as many epochs as there are; as many orders as fit in 1 MiB.
+        for (m, epochs, seed, slots) in [(300, 700, 10, 256), (5, 3, u32::MAX - 1, 3), (40_000, 7, 3, 3)] {
             let mut ahead = OrdersAhead::start(m, seed, epochs).expect("a thread");
-            assert_eq!(ahead.shared.slots.len(), (RING_BYTES / (m * 8)).min(MAX_SLOTS).min(epochs.max(2)));
+            assert_eq!(ahead.shared.slots.len(), slots, "m = {m}, {epochs} epochs");
             let mut order = Vec::new();
             for epoch in 0..epochs {
                 if epoch % 97 == 5 {
@@ -256,8 +257,14 @@ mod tests {
         assert_eq!(order, [7]);
         assert!(ahead.take(0, &mut order));
         assert_eq!(order, drawn_here(1, 0, 10));
+        // The drawer fills the ring (epoch 0 taken: 257 orders drawn), then sleeps.
+        let drawn = || ahead.shared.drawn.load(SeqCst);
+        let deadline = std::time::Instant::now() + Duration::from_secs(10);
+        while drawn() < MAX_SLOTS + 1 && std::time::Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(1));
+        }
         std::thread::sleep(Duration::from_millis(5));
-        assert_eq!(ahead.shared.drawn.load(SeqCst), MAX_SLOTS + 1, "a full ring, then asleep");
+        assert_eq!(drawn(), MAX_SLOTS + 1, "a full ring, then asleep");
         drop(ahead);
     }
 }
